@@ -1,0 +1,215 @@
+{#
+    The body of a `base_<entity>` model: every landed row of one entity, typed, with the
+    outcome of the contract's checks. Generated from the column `data_type` and `meta` of
+    the landing source (models/staging/_sources.yml), so the contract is written once.
+
+    One output row per landed row:
+      <contract columns>  typed values (defaults applied)
+      row_outcome         'staged', 'duplicate' (an exact copy of a staged row, dropped)
+                          or 'rejected'
+      reject_reason       first failing rule, in this order: missing_key,
+                          missing_required:<column>, unparseable:<column>,
+                          out_of_range:<column>, duplicate_conflict, orphan
+      raw_values          the landed values as JSON text, for rejected rows
+      _source_file, _source_row   where the row came from
+#}
+{% macro validate_landing(entity) %}
+    {%- set relation = source('landing', entity) -%}
+    {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'landing')
+        | selectattr('name', 'equalto', entity) | first if execute else none -%}
+    {%- if not execute -%}
+        select 1 as placeholder from {{ relation }}
+    {%- else -%}
+    {%- set columns = node.columns.values() | list -%}
+    {%- set grain = node.meta.get('grain', []) -%}
+    {%- set references = node.meta.get('references', {}) -%}
+    {%- set landed_types = {} -%}
+    {%- for landed in adapter.get_columns_in_relation(relation) -%}
+        {%- do landed_types.update({landed.name: landed.dtype | lower}) -%}
+    {%- endfor %}
+
+with
+
+landed as (
+    select * from {{ relation }}
+),
+
+cleaned as (
+    -- text is trimmed and blanks become null; values landed already typed pass as they are
+    select
+        _source_file,
+        _source_row,
+        {%- for column in columns %}
+        {{ landing_cleaned_value(column, landed_types.get(column.name, 'varchar')) }}
+            as {{ column.name }}__raw{{ ',' if not loop.last }}
+        {%- endfor %}
+    from landed
+),
+
+typed as (
+    select
+        *,
+        {%- for column in columns %}
+        {{ landing_typed_value(column, grain) }} as {{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cleaned
+),
+
+checked as (
+    select
+        *,
+        case
+            {%- for column in columns if column.name in grain
+                and column.meta.get('default') is none %}
+            when {{ column.name }}__raw is null then 'missing_key'
+            {%- endfor %}
+            {%- for column in columns if column.name not in grain
+                and column.meta.get('required') and column.meta.get('default') is none %}
+            when {{ column.name }}__raw is null then 'missing_required:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns %}
+            when {{ column.name }}__raw is not null and {{ column.name }} is null
+                then 'unparseable:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if landing_range_condition(column) %}
+            when {{ landing_range_condition(column) }} then 'out_of_range:{{ column.name }}'
+            {%- endfor %}
+        end as check_failure
+    from typed
+),
+
+compared as (
+    -- among rows that pass the checks: exact copies, and keys with differing content
+    select
+        *,
+        row_number() over (
+            partition by {{ columns | map(attribute='name') | join(', ') }}
+            order by _source_file, _source_row
+        ) as copy_number,
+        count(*) over (partition by {{ grain | join(', ') }})
+        > count(*) over (partition by {{ columns | map(attribute='name') | join(', ') }})
+            as has_conflicting_copy
+    from checked
+    where check_failure is null
+),
+
+outcomes as (
+    select
+        compared.*,
+        case
+            when compared.has_conflicting_copy then 'duplicate_conflict'
+            {%- for column, parent in references.items() %}
+            when parent_{{ loop.index }}.{{ column }} is null then 'orphan'
+            {%- endfor %}
+        end as key_failure
+    from compared
+    {%- for column, parent in references.items() %}
+    left join (select distinct {{ column }} from {{ ref('stg_' ~ parent) }}) as parent_{{ loop.index }}
+        on compared.{{ column }} = parent_{{ loop.index }}.{{ column }}
+    {%- endfor %}
+),
+
+final as (
+    select
+        {%- for column in columns %}
+        {{ column.name }},
+        {%- endfor %}
+        case
+            when key_failure is not null then 'rejected'
+            when copy_number > 1 then 'duplicate'
+            else 'staged'
+        end as row_outcome,
+        key_failure as reject_reason,
+        case when key_failure is not null then {{ landing_raw_json(columns) }} end as raw_values,
+        _source_file,
+        _source_row
+    from outcomes
+
+    union all
+
+    select
+        {%- for column in columns %}
+        {{ column.name }},
+        {%- endfor %}
+        'rejected' as row_outcome,
+        check_failure as reject_reason,
+        {{ landing_raw_json(columns) }} as raw_values,
+        _source_file,
+        _source_row
+    from checked
+    where check_failure is not null
+)
+
+select * from final
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Trimmed text with blanks as null; typed landed values unchanged. -#}
+{% macro landing_cleaned_value(column, landed_type) -%}
+    {%- if landed_type in ('varchar', 'text', 'string') or landed_type.startswith('varchar') -%}
+        {%- set value = "nullif(trim(" ~ adapter.quote(column.name) ~ "), '')" -%}
+        {%- if column.meta.get('lowercase') or column.meta.get('accepted_values') -%}
+            {%- set value = 'lower(' ~ value ~ ')' -%}
+        {%- endif -%}
+        {{ value }}
+    {%- else -%}
+        {{ adapter.quote(column.name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The typed value: cast, or the column's default when blank. -#}
+{% macro landing_typed_value(column, grain) -%}
+    {%- set raw = column.name ~ '__raw' -%}
+    {%- set cast = 'try_cast(' ~ raw ~ ' as ' ~ column.data_type ~ ')' -%}
+    {%- set default = column.meta.get('default') -%}
+    {%- if default is none -%}
+        {{ cast }}
+    {%- elif default == 'row_order' -%}
+        {%- set partition = [] -%}
+        {%- for other in grain if other != column.name -%}
+            {%- do partition.append(other ~ '__raw') -%}
+        {%- endfor -%}
+        case when {{ raw }} is null then row_number() over (
+            partition by {{ partition | join(', ') if partition else '1' }}
+            order by _source_file, _source_row
+        ) else {{ cast }} end
+    {%- else -%}
+        coalesce({{ cast }}, case when {{ raw }} is null then {{ default }} end)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The condition under which a typed value breaks the column's range or value set. -#}
+{% macro landing_range_condition(column) -%}
+    {%- set meta = column.meta -%}
+    {%- set conditions = [] -%}
+    {%- if meta.get('accepted_values') -%}
+        {%- set quoted = [] -%}
+        {%- for value in meta['accepted_values'] -%}{%- do quoted.append(sql_string(value)) -%}{%- endfor -%}
+        {%- do conditions.append(column.name ~ ' not in (' ~ quoted | join(', ') ~ ')') -%}
+    {%- endif -%}
+    {%- if meta.get('min_value') is not none -%}
+        {%- do conditions.append(column.name ~ (' <= ' if meta.get('min_exclusive') else ' < ')
+            ~ meta['min_value']) -%}
+    {%- endif -%}
+    {%- if meta.get('max_value') is not none -%}
+        {%- do conditions.append(column.name ~ ' > ' ~ meta['max_value']) -%}
+    {%- endif -%}
+    {{ conditions | join(' or ') }}
+{%- endmacro %}
+
+
+{#- The landed values of a row as JSON text (for reject rows). -#}
+{% macro landing_raw_json(columns) -%}
+    {{ return(adapter.dispatch('landing_raw_json', 'customer360')(columns)) }}
+{%- endmacro %}
+
+{% macro default__landing_raw_json(columns) -%}
+    cast(to_json(struct_pack(
+        {%- for column in columns %}
+        {{ column.name }} := cast({{ column.name }}__raw as varchar){{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
+{%- endmacro %}

@@ -1,0 +1,41 @@
+-- Every landed row that staging rejected, across all entities, with its reason.
+{%- set entities = landing_entities() %}
+
+with
+
+{% for entity in entities %}
+{{ entity }}_rows as (
+    select * from {{ ref('base_' ~ entity) }}
+),
+
+{% endfor -%}
+rejected as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        _source_file as source_file,
+        _source_row as source_row,
+        reject_reason,
+        raw_values
+    from {{ entity }}_rows
+    where row_outcome = 'rejected'
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        entity,
+        source_file,
+        source_row,
+        reject_reason,
+        split_part(reject_reason, ':', 1) as reject_rule,
+        nullif(split_part(reject_reason, ':', 2), '') as rejected_column,
+        raw_values
+    from rejected
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ validate_landing('email_events') }}

@@ -1,0 +1,17 @@
+with
+
+validated as (
+    select * from {{ ref('base_campaign_contacts') }}
+),
+
+final as (
+    select
+        campaign_id,
+        customer_id,
+        contacted_at,
+        cost
+    from validated
+    where row_outcome = 'staged'
+)
+
+select * from final
