@@ -1,0 +1,59 @@
+-- One row per purchase (completed order) before the as-of date, with the customer's
+-- running history at that purchase: the gap since the previous purchase, the next
+-- purchase, and running frequency and monetary value. Snapshots and customer metrics
+-- read from here.
+
+with
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+purchases as (
+    select
+        order_id,
+        customer_id,
+        revenue,
+        is_store_visit,
+        store_id,
+        order_date,
+        ordered_at
+    from orders
+    where is_purchase and ordered_at < {{ as_of_date() }}
+),
+
+sequenced as (
+    select
+        *,
+        row_number() over customer_history as purchase_number,
+        lag(order_date) over customer_history as previous_order_date,
+        lead(ordered_at) over customer_history as next_ordered_at,
+        sum(revenue) over customer_history as running_monetary,
+        min(order_date) over customer_history as first_purchase_date
+    from purchases
+    window customer_history as (
+        partition by customer_id
+        order by ordered_at, order_id
+        rows between unbounded preceding and current row
+    )
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        store_id,
+        purchase_number,
+        revenue,
+        running_monetary,
+        date_diff('day', previous_order_date, order_date) as gap_days,
+        is_store_visit,
+        first_purchase_date,
+        previous_order_date,
+        order_date,
+        ordered_at,
+        next_ordered_at
+    from sequenced
+)
+
+select * from final

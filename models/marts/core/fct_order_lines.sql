@@ -1,0 +1,61 @@
+with
+
+order_items as (
+    select * from {{ ref('stg_order_items') }}
+),
+
+orders as (
+    select * from {{ ref('stg_orders') }}
+),
+
+products as (
+    select * from {{ ref('stg_products') }}
+),
+
+priced as (
+    select
+        order_items.order_id,
+        order_items.line_number,
+        orders.customer_id,
+        order_items.product_id,
+        orders.channel,
+        orders.store_id,
+        orders.status,
+        order_items.quantity,
+        order_items.unit_price,
+        order_items.discount_amount,
+        coalesce(order_items.unit_cost, products.unit_cost) as unit_cost,
+        order_items.quantity * order_items.unit_price - order_items.discount_amount as revenue,
+        orders.status = 'completed' as is_purchase,
+        order_items.discount_amount > 0 as is_discounted,
+        cast(orders.ordered_at as date) as order_date,
+        orders.ordered_at
+    from order_items
+    inner join orders on order_items.order_id = orders.order_id
+    left join products on order_items.product_id = products.product_id
+),
+
+final as (
+    select
+        order_id,
+        line_number,
+        customer_id,
+        product_id,
+        channel,
+        store_id,
+        status,
+        quantity,
+        unit_price,
+        discount_amount,
+        unit_cost,
+        revenue,
+        quantity * unit_cost as cost,
+        revenue - quantity * unit_cost as profit,
+        is_purchase,
+        is_discounted,
+        order_date,
+        ordered_at
+    from priced
+)
+
+select * from final
