@@ -41,12 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write every landing entity of the contract with realistic, "
         "deterministic demo data (same --customers and --seed, same files).",
     )
-    demo.add_argument("--customers", type=int, default=5000, metavar="N",
-                      help="number of customers to generate (default: %(default)s)")
-    demo.add_argument("--seed", type=int, default=42, metavar="S",
-                      help="random seed (default: %(default)s)")
-    demo.add_argument("--landing-dir", metavar="DIR",
-                      help="landing zone to write (default: $C360_LANDING_DIR or data/landing)")
+    demo.add_argument(
+        "--customers",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="number of customers to generate (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--landing-dir",
+        metavar="DIR",
+        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)
 
@@ -57,19 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
         "and a validation report, then write landing Parquet atomically.",
     )
     ingest.add_argument("file", metavar="FILE", help="CSV (any delimiter), text, Excel or Parquet")
-    ingest.add_argument("--entity", required=True, metavar="E",
-                        help="landing entity (orders, order_items, customers, ...) or "
-                        "'transactions' for a flat file that becomes orders + order_items")
-    ingest.add_argument("--map", action="append", default=[], metavar="TARGET=SOURCE",
-                        help="map a contract column to a column of FILE (repeatable)")
-    ingest.add_argument("--date-format", metavar="F",
-                        help="strptime format of the file's dates, e.g. %%Y%%m%%d "
-                        "(default: sniffed)")
+    ingest.add_argument(
+        "--entity",
+        required=True,
+        metavar="E",
+        help="landing entity (orders, order_items, customers, ...) or "
+        "'transactions' for a flat file that becomes orders + order_items",
+    )
+    ingest.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="TARGET=SOURCE",
+        help="map a contract column to a column of FILE (repeatable)",
+    )
+    ingest.add_argument(
+        "--date-format",
+        metavar="F",
+        help="strptime format of the file's dates, e.g. %%Y%%m%%d (default: sniffed)",
+    )
     ingest.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
-    ingest.add_argument("--dry-run", action="store_true",
-                        help="print the preview and report, write nothing")
-    ingest.add_argument("--landing-dir", metavar="DIR",
-                        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="print the preview and report, write nothing"
+    )
+    ingest.add_argument(
+        "--landing-dir",
+        metavar="DIR",
+        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+    )
     ingest.set_defaults(handler=_ingest)
     return parser
 

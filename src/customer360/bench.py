@@ -1,0 +1,178 @@
+"""`make bench`: generate demo data, then time ingest and `dbt build` stage by stage.
+
+Prints wall time and peak memory (maximum resident set size) for each stage, and the
+build time per layer and of the slowest models from dbt's run_results.json. Figures are
+printed, never asserted: speed is measured here, not in tests.
+
+    python -m customer360.bench [--customers 100000] [--workdir warehouse/bench]
+
+About 10 order lines are generated per customer, so the default is about 1M order lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from customer360.project import project_dir
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_mb: float
+
+
+def measure(name: str, command: list[str], env: dict[str, str] | None = None) -> Stage:
+    """Run a command to completion; return its wall time and peak memory."""
+    print(f"-- {name}: {' '.join(command)}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=project_dir(), stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: stage '{name}' failed (exit {os.waitstatus_to_exitcode(status)})")
+    return Stage(name, seconds, usage.ru_maxrss / 1024)
+
+
+def write_flat_transactions(landing: Path, csv_path: Path) -> int:
+    """Export the demo order lines as a flat `CustomerID, TransactionDate, ...` CSV."""
+    connection = duckdb.connect()
+    connection.execute(
+        f"""
+        copy (
+            select
+                orders.customer_id as "CustomerID",
+                strftime(orders.ordered_at, '%Y-%m-%d %H:%M:%S') as "TransactionDate",
+                items.quantity * items.unit_price as "TransactionAmount",
+                coalesce(products.category, 'Other') as "ProductCategory",
+                items.quantity as "Quantity"
+            from read_parquet('{landing}/order_items/*.parquet') as items
+            inner join read_parquet('{landing}/orders/*.parquet') as orders
+                on items.order_id = orders.order_id
+            left join read_parquet('{landing}/products/*.parquet') as products
+                on items.product_id = products.product_id
+        ) to '{csv_path}' (header, delimiter ',')
+        """
+    )
+    rows = connection.execute(f"select count(*) from read_csv('{csv_path}')").fetchall()[0][0]
+    connection.close()
+    return rows
+
+
+def layer_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, float]]]:
+    """Seconds per layer (staging, intermediate, marts/<domain>, tests) and per node."""
+    results = json.loads(run_results.read_text())["results"]
+    layers: dict[str, float] = defaultdict(float)
+    nodes = []
+    for result in results:
+        unique_id = result["unique_id"]
+        kind = unique_id.split(".")[0]
+        seconds = float(result["execution_time"])
+        if kind == "model":
+            path = result.get("relation_name") or unique_id
+            layer = unique_id.split(".")[-1].split("_")[0]
+            layer = {"stg": "staging", "base": "staging", "int": "intermediate"}.get(
+                layer, "marts and other models"
+            )
+            nodes.append((f"{unique_id.split('.')[-1]} ({path})", seconds))
+        else:
+            layer = {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(
+                kind, kind
+            )
+        layers[layer] += seconds
+    nodes.sort(key=lambda node: -node[1])
+    return dict(layers), nodes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="customer360-bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000, help="default: %(default)s")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("warehouse/bench"))
+    parser.add_argument("--skip-ingest", action="store_true", help="time the build only")
+    args = parser.parse_args(argv)
+
+    workdir = (project_dir() / args.workdir).resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    landing = workdir / "landing"
+    bin_dir = Path(sys.executable).parent
+    stages = [
+        measure(
+            "demo data",
+            [
+                str(bin_dir / "customer360"),
+                "demo",
+                "--quiet",
+                "--customers",
+                str(args.customers),
+                "--seed",
+                str(args.seed),
+                "--landing-dir",
+                str(landing),
+            ],
+        )
+    ]
+    order_lines = duckdb.sql(
+        f"select count(*) from read_parquet('{landing}/order_items/*.parquet')"
+    ).fetchall()[0][0]
+
+    if not args.skip_ingest:
+        csv_path = workdir / "transactions.csv"
+        flat_rows = write_flat_transactions(landing, csv_path)
+        print(f"-- wrote {flat_rows:,} flat transaction rows to {csv_path}", file=sys.stderr)
+        stages.append(
+            measure(
+                f"ingest {flat_rows:,}-row flat CSV",
+                [
+                    str(bin_dir / "customer360"),
+                    "ingest",
+                    str(csv_path),
+                    "--entity",
+                    "transactions",
+                    "--landing-dir",
+                    str(workdir / "ingest_landing"),
+                ],
+            )
+        )
+
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project_dir()),
+        "C360_LANDING_DIR": str(landing),
+        "C360_DB_PATH": str(workdir / "bench.duckdb"),
+    }
+    target = workdir / "target"
+    stages.append(
+        measure("dbt build", [str(bin_dir / "dbt"), "build", "--target-path", str(target)], env)
+    )
+
+    print(f"\ncustomer360 benchmark: {args.customers:,} customers, {order_lines:,} order lines")
+    print(f"{'stage':<40} {'wall s':>8} {'peak MB':>9}")
+    for stage in stages:
+        print(f"{stage.name:<40} {stage.seconds:>8.1f} {stage.peak_mb:>9.0f}")
+
+    layers, nodes = layer_times(target / "run_results.json")
+    print("\ndbt build, summed node time per layer (threads run nodes in parallel):")
+    for layer, seconds in sorted(layers.items(), key=lambda item: -item[1]):
+        print(f"  {layer:<38} {seconds:>8.1f}")
+    print("slowest models:")
+    for name, seconds in nodes[:8]:
+        print(f"  {name:<60} {seconds:>6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
