@@ -1,0 +1,29 @@
+"""Shared fixtures: demo landing data and the demo warehouse, built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Build, run_cli, run_dbt
+
+
+@pytest.fixture(scope="session")
+def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    landing = tmp_path_factory.mktemp("demo") / "landing"
+    result = run_cli(
+        "demo", "--customers", "1500", "--seed", "7", "--quiet", "--landing-dir", str(landing)
+    )
+    assert result.returncode == 0, result.stderr
+    return landing
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The demo warehouse, built once with every model, data test and unit test."""
+    work = tmp_path_factory.mktemp("demo_build")
+    build = Build(demo_landing, work / "warehouse.duckdb", work / "target")
+    run_dbt(build, "build")
+    assert build.returncode == 0, build.output[-5000:]
+    return build

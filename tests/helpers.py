@@ -1,0 +1,66 @@
+"""Helpers for tests that build a warehouse: run dbt and the CLI in temporary directories.
+
+Every build uses the `test` target with its own DuckDB file, landing directory and
+target path under pytest's tmp directory, so tests never touch the dev warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+BIN_DIR = Path(sys.executable).parent
+
+
+@dataclass
+class Build:
+    """A dbt invocation against one landing directory and one warehouse file."""
+
+    landing: Path
+    database: Path
+    target: Path
+    returncode: int = 0
+    output: str = ""
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.database), read_only=True)
+
+    def query(self, sql: str) -> list[tuple]:
+        with self.connect() as connection:
+            return connection.execute(sql).fetchall()
+
+
+def run_dbt(build: Build, *args: str, vars_: str | None = None) -> Build:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "C360_TARGET": "test",
+        "C360_TEST_DB_PATH": str(build.database),
+        "C360_LANDING_DIR": str(build.landing),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [str(BIN_DIR / "dbt"), *args, "--target-path", str(build.target), "--no-use-colors"]
+    if vars_:
+        command += ["--vars", vars_]
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    build.returncode = result.returncode
+    build.output = result.stdout + result.stderr
+    return build
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN_DIR / "customer360"), *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
