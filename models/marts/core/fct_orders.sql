@@ -37,7 +37,7 @@ final as (
         coalesce(order_totals.discount_amount, 0) as discount_amount,
         order_totals.cost,
         order_totals.profit,
-        orders.status = 'completed' and order_totals.line_count > 0 as is_purchase,
+        orders.status = 'completed' and coalesce(order_totals.line_count, 0) > 0 as is_purchase,
         coalesce(order_totals.discount_amount, 0) > 0 as has_discount,
         orders.channel = 'store' as is_store_visit,
         cast(orders.ordered_at as date) as order_date,
