@@ -171,10 +171,10 @@ select * from final
         {%- for other in grain if other != column.name -%}
             {%- do partition.append(other ~ '__raw') -%}
         {%- endfor -%}
-        case when {{ raw }} is null then row_number() over (
+        case when {{ raw }} is null then cast(row_number() over (
             partition by {{ partition | join(', ') if partition else '1' }}
             order by _source_file, _source_row
-        ) else {{ cast }} end
+        ) as {{ column.data_type }}) else {{ cast }} end
     {%- else -%}
         coalesce({{ cast }}, case when {{ raw }} is null then {{ default }} end)
     {%- endif -%}

@@ -12,12 +12,14 @@ order_totals as (
     select
         order_id,
         count(*) as line_count,
-        sum(quantity) as units,
-        sum(revenue) as revenue,
-        sum(discount_amount) as discount_amount,
+        cast(sum(quantity) as bigint) as units,
+        cast(sum(revenue) as decimal(18, 4)) as revenue,
+        cast(sum(discount_amount) as decimal(18, 4)) as discount_amount,
         -- cost and profit are known only when every line has a unit cost
-        case when count(unit_cost) = count(*) then sum(cost) end as cost,
-        case when count(unit_cost) = count(*) then sum(profit) end as profit,
+        case when count(unit_cost) = count(*) then cast(sum(cost) as decimal(18, 4)) end as cost,
+        case
+            when count(unit_cost) = count(*) then cast(sum(profit) as decimal(18, 4))
+        end as profit,
         count(distinct product_id) as distinct_products
     from order_lines
     group by order_id
