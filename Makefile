@@ -37,12 +37,12 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
-	$(BIN)/sqlfluff lint models analyses tests/dbt macros
+	$(BIN)/sqlfluff lint models analyses tests/dbt
 
 format: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
-	$(BIN)/sqlfluff fix models analyses tests/dbt macros
+	$(BIN)/sqlfluff fix models analyses tests/dbt
 
 unit: install
 	$(BIN)/pytest tests/unit

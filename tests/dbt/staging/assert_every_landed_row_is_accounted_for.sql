@@ -8,7 +8,13 @@ reconciliation as (
 ),
 
 final as (
-    select * from reconciliation
+    select
+        entity,
+        landed_rows,
+        staged_rows,
+        duplicate_rows,
+        rejected_rows
+    from reconciliation
     where landed_rows != staged_rows + duplicate_rows + rejected_rows
 )
 
