@@ -29,6 +29,7 @@ sequenced as (
         lag(order_date) over customer_history as previous_order_date,
         lead(ordered_at) over customer_history as next_ordered_at,
         sum(revenue) over customer_history as running_monetary,
+        count(*) filter (where is_store_visit) over customer_history as running_store_visits,
         min(order_date) over customer_history as first_purchase_date
     from purchases
     window customer_history as (
@@ -46,6 +47,7 @@ final as (
         purchase_number,
         revenue,
         running_monetary,
+        running_store_visits,
         date_diff('day', previous_order_date, order_date) as gap_days,
         is_store_visit,
         first_purchase_date,

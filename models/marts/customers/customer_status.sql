@@ -1,0 +1,92 @@
+-- Document 000's customer status with its personalised message, one row per customer.
+
+with
+
+metrics as (
+    select * from {{ ref('customer_metrics') }}
+),
+
+messages as (
+    select * from {{ ref('customer_status_messages') }}
+),
+
+high_spend as (
+    select
+        cast(quantile_cont(monetary, {{ var("high_spend_quantile") }}) as decimal(18, 4))
+            as high_spend_threshold
+    from metrics
+    where has_purchased
+),
+
+classified as (
+    select
+        metrics.customer_id,
+        metrics.frequency,
+        metrics.monetary,
+        metrics.recency_days,
+        metrics.active_days,
+        metrics.email_opens,
+        high_spend.high_spend_threshold,
+        case
+            when
+                not metrics.has_purchased
+                or metrics.active_days <= {{ var('new_customer_days') }}
+                then 'New Customer'
+            when
+                metrics.email_opens < {{ var('low_engagement_max_opens') }}
+                and metrics.frequency < {{ var('low_engagement_max_frequency') }}
+                then 'Low Engagement'
+            when
+                metrics.recency_days > {{ var('churn_risk_inactive_days') }}
+                and metrics.monetary >= high_spend.high_spend_threshold
+                then 'Churn Risk'
+            else 'Healthy'
+        end as customer_status
+    from metrics
+    cross join high_spend
+),
+
+explained as (
+    select
+        *,
+        case customer_status
+            when 'New Customer' then
+                case
+                    when frequency = 0 then 'no purchase yet'
+                    else 'first purchase ' || active_days || ' days ago'
+                end
+            when 'Low Engagement' then
+                email_opens || ' e-mail opens and ' || frequency || ' purchase(s)'
+            when 'Churn Risk' then
+                recency_days || ' days since the last purchase; spend '
+                || round(monetary, 2) || ' at or above ' || round(high_spend_threshold, 2)
+            else 'buying and engaged'
+        end as status_reason
+    from classified
+),
+
+final as (
+    select
+        explained.customer_id,
+        explained.customer_status,
+        explained.status_reason,
+        replace(
+            replace(
+                replace(
+                    messages.message_template,
+                    '{days_since_last_purchase}', coalesce(cast(explained.recency_days as varchar), '')
+                ),
+                '{frequency}', cast(explained.frequency as varchar)
+            ),
+            '{opens}', coalesce(cast(explained.email_opens as varchar), '0')
+        ) as personalised_message,
+        explained.frequency,
+        explained.monetary,
+        explained.recency_days,
+        explained.email_opens,
+        explained.high_spend_threshold
+    from explained
+    left join messages on explained.customer_status = messages.customer_status
+)
+
+select * from final
