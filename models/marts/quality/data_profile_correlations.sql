@@ -35,7 +35,13 @@ correlations as (
 ),
 
 final as (
-    select * from correlations
+    select
+        column_a,
+        column_b,
+        -- a constant column has no correlation (DuckDB gives NaN): report null
+        nullif(correlation, cast('nan' as double)) as correlation,
+        pair_count
+    from correlations
 )
 
 select * from final
