@@ -75,7 +75,7 @@ def test_customer_metrics_match_an_independent_computation(demo_build: Build, pu
         "from marts.customer_metrics where has_purchased",
     ).set_index("customer_id")
     assert set(built.index) == set(expected.index)
-    joined = expected.join(built, rsuffix="_built")
+    joined = expected.join(built.add_suffix("_built"))
     assert np.allclose(joined["monetary"], joined["monetary_built"].astype(float), atol=0.005)
     assert (joined["frequency"] == joined["frequency_built"]).all()
     assert (joined["recency_days"] == joined["recency_days_built"]).all()

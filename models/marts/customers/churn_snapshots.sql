@@ -14,8 +14,8 @@ as_of as (
 cutoffs as (
     select
         cast(
-            as_of.as_of_date - cast(steps.step * {{ var('churn_snapshot_interval_days') }} as integer)
-            as date
+            as_of.as_of_date
+            - cast(steps.step * {{ var('churn_snapshot_interval_days') }} as integer) as date
         ) as cutoff_date,
         as_of.as_of_date
     from as_of

@@ -50,16 +50,19 @@ explained as (
     select
         *,
         case customer_status
-            when 'New Customer' then
-                case
-                    when frequency = 0 then 'no purchase yet'
-                    else 'first purchase ' || active_days || ' days ago'
-                end
-            when 'Low Engagement' then
-                email_opens || ' e-mail opens and ' || frequency || ' purchase(s)'
-            when 'Churn Risk' then
-                recency_days || ' days since the last purchase; spend '
-                || round(monetary, 2) || ' at or above ' || round(high_spend_threshold, 2)
+            when 'New Customer'
+                then
+                    case
+                        when frequency = 0 then 'no purchase yet'
+                        else 'first purchase ' || active_days || ' days ago'
+                    end
+            when 'Low Engagement'
+                then
+                    email_opens || ' e-mail opens and ' || frequency || ' purchase(s)'
+            when 'Churn Risk'
+                then
+                    recency_days || ' days since the last purchase; spend '
+                    || round(monetary, 2) || ' at or above ' || round(high_spend_threshold, 2)
             else 'buying and engaged'
         end as status_reason
     from classified
@@ -74,7 +77,8 @@ final as (
             replace(
                 replace(
                     messages.message_template,
-                    '{days_since_last_purchase}', coalesce(cast(explained.recency_days as varchar), '')
+                    '{days_since_last_purchase}',
+                    coalesce(cast(explained.recency_days as varchar), '')
                 ),
                 '{frequency}', cast(explained.frequency as varchar)
             ),

@@ -22,7 +22,9 @@ final as (
         coalesce(screen_classes.screen_class, 'unknown') as screen_class,
         coalesce(memory_classes.memory_class, 'unknown') as memory_class,
         case
-            when device_logs.screen_width is null or device_logs.screen_height is null then 'unknown'
+            when
+                device_logs.screen_width is null or device_logs.screen_height is null
+                then 'unknown'
             when device_logs.screen_width > device_logs.screen_height then 'landscape'
             when device_logs.screen_width < device_logs.screen_height then 'portrait'
             else 'square'
@@ -35,7 +37,9 @@ final as (
         device_logs.logged_at
     from device_logs
     left join screen_classes
-        on device_logs.screen_width between screen_classes.min_width_px and screen_classes.max_width_px
+        on
+            device_logs.screen_width
+            between screen_classes.min_width_px and screen_classes.max_width_px
     left join memory_classes
         on
             device_logs.device_memory_gb >= memory_classes.min_gb

@@ -55,24 +55,27 @@ summarised as (
     group by table_name, column_name
 ),
 
+fences as (
+    select
+        table_name,
+        column_name,
+        p25_value - {{ var('outlier_iqr_multiplier') }} * (p75_value - p25_value) as lower_fence,
+        p75_value + {{ var('outlier_iqr_multiplier') }} * (p75_value - p25_value) as upper_fence
+    from summarised
+),
+
 outliers as (
     select
         long_values.table_name,
         long_values.column_name,
         count(*) filter (
-            where
-                long_values.value
-                < summarised.p25_value
-                - {{ var('outlier_iqr_multiplier') }} * (summarised.p75_value - summarised.p25_value)
-                or long_values.value
-                > summarised.p75_value
-                + {{ var('outlier_iqr_multiplier') }} * (summarised.p75_value - summarised.p25_value)
+            where long_values.value < fences.lower_fence or long_values.value > fences.upper_fence
         ) as iqr_outlier_count
     from long_values
-    inner join summarised
+    inner join fences
         on
-            long_values.table_name = summarised.table_name
-            and long_values.column_name = summarised.column_name
+            long_values.table_name = fences.table_name
+            and long_values.column_name = fences.column_name
     group by long_values.table_name, long_values.column_name
 ),
 
