@@ -635,14 +635,15 @@ def validate(
             sources.append(f"select order_id from output_{names.index('orders')}")
         if list((landing / "orders").glob("*.parquet")):
             sources.append(
-                "select cast(order_id as varchar) from "
+                "select cast(order_id as varchar) as order_id from "
                 f"read_parquet({literal(str(landing / 'orders' / '*.parquet'))}, "
                 "union_by_name = true)"
             )
         if sources:
             connection.execute(
                 "create or replace temp table known_orders as "
-                f"select distinct trim(order_id) as order_id from ({' union all '.join(sources)})"
+                f"select distinct trim(known.order_id) as order_id "
+                f"from ({' union all '.join(sources)}) as known"
             )
             known_orders = "known_orders"
     for index, output in enumerate(outputs):
