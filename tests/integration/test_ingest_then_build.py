@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from customer360 import ingest
 from tests.helpers import Build, run_cli, run_dbt
 
 pytestmark = pytest.mark.integration
@@ -33,6 +34,23 @@ CDNOW_TXT = """\
 """
 
 
+# Orders with one problem per row; the ingest report must predict what staging does.
+MESSY_ORDERS = """\
+Order No;Customer;Order Date;Status
+A1;K1;03/02/2024;completed
+A1;K1;03/02/2024;completed
+;K2;04/02/2024;completed
+A3;K3;someday;completed
+A4;K4;05/02/2024;lost
+A5;K5;06/02/2024;completed
+A5;K6;06/02/2024;completed
+A6;;07/02/2024;completed
+A7;K7;30/01/2024;
+"""
+
+REPORTS: dict[str, ingest.Report] = {}
+
+
 @pytest.fixture(scope="module")
 def user_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     work = tmp_path_factory.mktemp("user_files")
@@ -52,6 +70,10 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         "--map", "quantity=column3", "--map", "amount=column4",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+    messy = work / "messy_orders.csv"
+    messy.write_text(MESSY_ORDERS)
+    REPORTS["messy"] = ingest.ingest(messy, "orders", [], None, None, landing)
 
     build = run_dbt(Build(landing, work / "warehouse.duckdb", work / "target"), "build")
     assert build.returncode == 0, build.output[-5000:]
@@ -83,5 +105,31 @@ def test_the_row_without_an_amount_is_rejected_with_its_line(user_build: Build) 
     rejects = user_build.query(
         "select source_file, source_row, reject_reason from marts.rejected_rows"
     )
-    assert [(Path(file).name, row) for file, row, _ in rejects] == [("pulse_transactions.csv", 7)]
-    assert rejects[0][2] == "missing_required:unit_price"
+    pulse = [
+        (row, reason) for file, row, reason in rejects if file.endswith("pulse_transactions.csv")
+    ]
+    assert pulse == [(7, "missing_required:unit_price")]
+    assert {Path(file).name for file, _, _ in rejects} == {
+        "pulse_transactions.csv",
+        "messy_orders.csv",
+    }
+
+
+def test_the_ingest_report_predicted_what_staging_did(user_build: Build) -> None:
+    predicted = REPORTS["messy"].counts["orders"]
+    actual = dict(
+        user_build.query(
+            "select coalesce(reject_reason, row_outcome), count(*) from staging.base_orders "
+            "where _source_file like '%messy_orders.csv' group by all"
+        )
+    )
+    assert predicted == actual
+    assert actual == {
+        "staged": 2,  # A1 and A7 (day-first dates sniffed from 30/01/2024)
+        "duplicate": 1,
+        "missing_key": 1,
+        "unparseable:ordered_at": 1,
+        "out_of_range:status": 1,
+        "duplicate_conflict": 2,
+        "missing_required:customer_id": 1,
+    }
