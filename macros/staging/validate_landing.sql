@@ -78,19 +78,38 @@ checked as (
     from typed
 ),
 
+keyed as (
+    -- rows that pass the checks, with how many share their key: mostly one
+    select
+        *,
+        count(*) over (partition by {{ grain | join(', ') }}) as key_rows
+    from checked
+    where check_failure is null
+),
+
 compared as (
-    -- among rows that pass the checks: exact copies, and keys with differing content
+    -- where a key repeats: exact copies (the first in file order is kept) and keys with
+    -- differing content; the window over every column runs on those rows only
     select
         *,
         row_number() over (
             partition by {{ columns | map(attribute='name') | join(', ') }}
             order by _source_file, _source_row
         ) as copy_number,
-        count(*) over (partition by {{ grain | join(', ') }})
+        key_rows
         > count(*) over (partition by {{ columns | map(attribute='name') | join(', ') }})
             as has_conflicting_copy
-    from checked
-    where check_failure is null
+    from keyed
+    where key_rows > 1
+
+    union all
+
+    select
+        *,
+        1 as copy_number,
+        false as has_conflicting_copy
+    from keyed
+    where key_rows = 1
 ),
 
 outcomes as (
