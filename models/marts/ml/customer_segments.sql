@@ -1,0 +1,72 @@
+-- Every buying customer's segment: the nearest KMeans centre (ties go to the lower
+-- segment id), its persona, the distance to it and the 2-D PCA coordinates.
+
+{%- set features = ['recency_scaled', 'frequency_scaled', 'monetary_scaled', 'tenure_scaled',
+    'gap_scaled'] %}
+
+with
+
+customer_features as (
+    select * from {{ ref('int_customer_features_scaled') }}
+),
+
+centres as (
+    select * from {{ ref('segment_centres') }}
+),
+
+pca as (
+    select * from {{ ref('segment_pca') }}
+),
+
+distances as (
+    select
+        customer_features.customer_id,
+        centres.segment_id,
+        {%- for feature in features %}
+        power(customer_features.{{ feature }} - centres.{{ feature }}, 2)
+        {{- ' +' if not loop.last }}
+        {%- endfor %}
+        as squared_distance
+    from customer_features
+    cross join centres
+),
+
+nearest as (
+    select
+        customer_id,
+        arg_min(segment_id, (squared_distance, segment_id)) as segment_id,
+        min(squared_distance) as squared_distance
+    from distances
+    group by customer_id
+),
+
+projected as (
+    select
+        customer_features.customer_id,
+        {%- for component in ['pc1', 'pc2'] %}
+        0
+        {%- for feature in features %}
+        + (customer_features.{{ feature }} - {{ feature }}_pca.feature_mean)
+        * {{ feature }}_pca.{{ component }}_weight
+        {%- endfor %} as {{ component }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from customer_features
+    {%- for feature in features %}
+    inner join pca as {{ feature }}_pca on {{ feature }}_pca.feature = '{{ feature }}'
+    {%- endfor %}
+),
+
+final as (
+    select
+        nearest.customer_id,
+        nearest.segment_id,
+        centres.persona,
+        sqrt(nearest.squared_distance) as distance_to_centre,
+        projected.pc1,
+        projected.pc2
+    from nearest
+    inner join centres on nearest.segment_id = centres.segment_id
+    inner join projected on nearest.customer_id = projected.customer_id
+)
+
+select * from final

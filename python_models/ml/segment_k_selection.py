@@ -1,0 +1,21 @@
+"""KMeans inertia and silhouette for every k in the var range; the knee is chosen."""
+
+from customer360.ml import segmentation
+
+
+def model(dbt, session):
+    meta = dbt.config.get("meta")
+    sample = (
+        dbt.ref("int_customer_features_scaled")
+        .filter("is_in_fit_sample")
+        .order("customer_id")
+        .select(", ".join(segmentation.FEATURES))
+    )
+    features = segmentation.to_matrix(sample.arrow(), segmentation.FEATURES)
+    return segmentation.select_k(
+        features,
+        k_min=int(meta["k_min"]),
+        k_max=int(meta["k_max"]),
+        seed=int(meta["seed"]),
+        silhouette_sample=int(meta["silhouette_sample_size"]),
+    )
