@@ -35,13 +35,13 @@ run: install
 	@echo "Warehouse built: $${C360_DB_PATH:-warehouse/customer360.duckdb}"
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests python_models
 	$(BIN)/sqlfluff lint models analyses tests/dbt
 
 format: install
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests python_models
+	$(BIN)/ruff check --fix src tests python_models
 	$(BIN)/sqlfluff fix models analyses tests/dbt
 
 unit: install

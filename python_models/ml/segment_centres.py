@@ -6,9 +6,7 @@ from customer360.ml import segmentation
 def model(dbt, session):
     meta = dbt.config.get("meta")
     chosen = dbt.ref("segment_k_selection").filter("is_chosen").select("k").fetchall()
-    personas = (
-        dbt.ref("segment_personas").order("persona_order").select("persona, rule").fetchall()
-    )
+    personas = dbt.ref("segment_personas").order("persona_order").select("persona, rule").fetchall()
     sample = (
         dbt.ref("int_customer_features_scaled")
         .filter("is_in_fit_sample")
@@ -16,4 +14,6 @@ def model(dbt, session):
         .select(", ".join(segmentation.FEATURES))
     )
     features = segmentation.to_matrix(sample.arrow(), segmentation.FEATURES)
-    return segmentation.fit_centres(features, k=chosen[0][0], seed=int(meta["seed"]), rules=personas)
+    return segmentation.fit_centres(
+        features, k=chosen[0][0], seed=int(meta["seed"]), rules=personas
+    )

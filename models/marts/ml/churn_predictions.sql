@@ -1,0 +1,40 @@
+-- Churn probability, 0–100 score and risk band of every customer who has bought.
+
+with
+
+scores as (
+    select * from {{ ref('churn_scores') }}
+),
+
+bands as (
+    select * from {{ ref('churn_risk_bands') }}
+),
+
+banded as (
+    select
+        scores.customer_id,
+        arg_max(bands.risk_band, bands.min_probability) as risk_band
+    from scores
+    inner join bands
+        on
+            scores.churn_probability > bands.min_probability
+            or (scores.churn_probability = bands.min_probability and bands.is_min_inclusive)
+    group by scores.customer_id
+),
+
+final as (
+    select
+        scores.customer_id,
+        banded.risk_band,
+        bands.recommended_action,
+        scores.model_family,
+        scores.model_version,
+        scores.churn_probability,
+        cast(round(100 * scores.churn_probability) as integer) as churn_score,
+        scores.trained_on_cutoff_date
+    from scores
+    left join banded on scores.customer_id = banded.customer_id
+    left join bands on banded.risk_band = bands.risk_band
+)
+
+select * from final

@@ -1,0 +1,85 @@
+"""One row per churn model version: the held-out evaluation of the candidate families
+against two baselines, so model performance can be followed over time (document 003)."""
+
+import json
+
+import pyarrow as pa
+
+from customer360.ml import churn
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", unique_key="model_version")
+    meta = dbt.config.get("meta")
+    seed, horizon = int(meta["seed"]), int(meta["horizon_days"])
+    held_out = (
+        f"hash(customer_id || '{seed}') % 1000 < {round(float(meta['test_customer_share']) * 1000)}"
+    )
+    snapshots = dbt.ref("churn_snapshots")
+    as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
+    cutoffs = [
+        row[0]
+        for row in snapshots.filter("is_labelable").aggregate("cutoff_date", "cutoff_date")
+        .order("cutoff_date").fetchall()
+    ]  # fmt: skip
+    test_cutoff = cutoffs[-1] if cutoffs else None
+    earlier = [c for c in cutoffs[:-1] if (test_cutoff - c).days >= horizon]
+    train_cutoff = earlier[-1] if earlier else (cutoffs[-2] if len(cutoffs) > 1 else None)
+
+    def rows(cutoff, condition):
+        if cutoff is None:
+            return None
+        return (
+            snapshots.filter(f"cutoff_date = '{cutoff}' and {condition}")
+            .order("customer_id")
+            .select(", ".join(["customer_id", *churn.FEATURES, "is_churned"]))
+            .arrow()
+            .read_all()
+        )
+
+    train = rows(train_cutoff, f"not ({held_out})")
+    test = rows(test_cutoff, held_out)
+    evaluation = churn.evaluate(train, test, seed) if train is not None else None
+    family = evaluation.family if evaluation else None
+    fingerprint = {
+        "as_of_date": str(as_of),
+        "horizon_days": horizon,
+        "train_cutoff": str(train_cutoff),
+        "test_cutoff": str(test_cutoff),
+        "train_rows": evaluation.train_rows if evaluation else 0,
+        "train_churned": int(train.column("is_churned").to_numpy().sum()) if train else 0,
+        "test_rows": evaluation.test_rows if evaluation else 0,
+    }
+    metrics = evaluation.metrics if evaluation else {}
+    recency = evaluation.recency_baseline if evaluation else {}
+    rule = evaluation.rule_baseline if evaluation else {}
+    row = {
+        "model_version": churn.model_version(family or "none", seed, fingerprint),
+        "model_family": family,
+        "as_of_date": as_of,
+        "train_cutoff_date": train_cutoff,
+        "test_cutoff_date": test_cutoff,
+        "horizon_days": horizon,
+        "train_rows": fingerprint["train_rows"],
+        "test_rows": fingerprint["test_rows"],
+        "base_rate": evaluation.base_rate if evaluation else None,
+        "auc": metrics.get("auc"),
+        "pr_auc": metrics.get("pr_auc"),
+        "brier": metrics.get("brier"),
+        "top_decile_precision": metrics.get("top_decile_precision"),
+        "top_decile_lift": metrics.get("top_decile_lift"),
+        "recency_baseline_auc": recency.get("auc"),
+        "recency_baseline_pr_auc": recency.get("pr_auc"),
+        "recency_baseline_top_decile_lift": recency.get("top_decile_lift"),
+        "rule_baseline_auc": rule.get("auc"),
+        "rule_baseline_pr_auc": rule.get("pr_auc"),
+        "rule_baseline_top_decile_lift": rule.get("top_decile_lift"),
+        "candidate_metrics": json.dumps(
+            evaluation.candidates if evaluation else {}, sort_keys=True
+        ),
+        "feature_list": ", ".join(churn.FEATURES),
+        "is_label_window_overlapping": bool(
+            train_cutoff and (test_cutoff - train_cutoff).days < horizon
+        ),
+    }
+    return pa.Table.from_pylist([row])
