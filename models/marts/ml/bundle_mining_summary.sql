@@ -1,0 +1,52 @@
+-- One row per build: what the Apriori run found with the thresholds it used, and the
+-- highest single-product support seen, so a user knows what to lower when nothing is found.
+
+with
+
+order_lines as (
+    select * from {{ ref('fct_order_lines') }}
+),
+
+itemsets as (
+    select * from {{ ref('frequent_itemsets') }}
+),
+
+rules as (
+    select * from {{ ref('association_rules') }}
+),
+
+bundles as (
+    select * from {{ ref('product_bundles') }}
+),
+
+basket_items as (
+    select distinct
+        order_id,
+        product_id
+    from order_lines
+    where is_purchase and ordered_at < {{ as_of_date() }}
+),
+
+item_support as (
+    select
+        product_id,
+        count(*) / (select count(distinct order_id) from basket_items) as support
+    from basket_items
+    group by product_id
+),
+
+final as (
+    select
+        (select count(distinct order_id) from basket_items) as baskets,
+        (select count(*) from item_support) as distinct_products,
+        (select max(support) from item_support) as max_product_support,
+        (select count(*) from itemsets) as frequent_itemsets,
+        (select count(*) from rules) as rules,
+        (select count(*) from bundles) as dead_stock_bundles,
+        {{ var('bundle_min_support') }} as min_support,
+        {{ var('bundle_min_confidence') }} as min_confidence,
+        {{ var('bundle_min_lift') }} as min_lift,
+        {{ var('bundle_max_itemset_length') }} as max_itemset_length
+)
+
+select * from final

@@ -1,0 +1,142 @@
+"""Market-basket analysis for dead-stock bundles (document 002).
+
+Apriori runs level by level in DuckDB SQL — count the frequent items, extend every
+frequent k-itemset found in a basket by a later item of the same basket, count, keep the
+frequent ones — which is exact (every frequent itemset's prefix is frequent) and keeps
+memory proportional to the baskets, not to a one-hot matrix. Only the small table of
+frequent itemsets reaches Python, where mlxtend's `association_rules` computes the rule
+metrics. Support is relative to all baskets.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from mlxtend.frequent_patterns import association_rules as mlxtend_rules
+
+RULE_METRICS = ["support", "confidence", "lift", "leverage", "conviction"]
+
+
+def frequent_itemsets(
+    connection: duckdb.DuckDBPyConnection, baskets: str, min_support: float, max_length: int
+) -> pa.Table:
+    """Every itemset in at least `min_support` of the baskets, up to `max_length` items.
+
+    `baskets` names a relation with columns (basket_id, item), one row per item in a
+    basket. Returns itemset (a sorted list of items), length, basket_count and support."""
+    connection.execute(
+        f"create or replace temp table apriori_baskets as "
+        f"select distinct cast(basket_id as varchar) as basket_id, cast(item as varchar) as item "
+        f"from {baskets} where item is not null"
+    )
+    total = connection.execute("select count(distinct basket_id) from apriori_baskets").fetchall()[
+        0
+    ][0]
+    empty = pa.table(
+        {
+            "itemset": pa.array([], pa.list_(pa.string())),
+            "length": pa.array([], pa.int32()),
+            "basket_count": pa.array([], pa.int64()),
+            "support": pa.array([], pa.float64()),
+        }
+    )
+    if total == 0:
+        return empty
+    # the smallest count that reaches min_support (a tiny tolerance absorbs float error)
+    min_count = max(1, math.ceil(min_support * total - 1e-9))
+    connection.execute(
+        "create or replace temp table apriori_level as "
+        "select [item] as itemset, count(*) as basket_count from apriori_baskets "
+        f"group by item having count(*) >= {min_count}"
+    )
+    connection.execute(
+        "create or replace temp table apriori_frequent_baskets as "
+        "select basket_id, item from apriori_baskets "
+        "where item in (select itemset[1] from apriori_level)"
+    )
+    connection.execute(
+        "create or replace temp table apriori_found as "
+        "select itemset, basket_count from apriori_level"
+    )
+    connection.execute(
+        "create or replace temp table apriori_matches as "
+        "select basket_id, [item] as itemset from apriori_frequent_baskets"
+    )
+    for _ in range(2, max_length + 1):
+        # extend each frequent itemset of a basket by a later item of the same basket
+        connection.execute(
+            "create or replace temp table apriori_extended as "
+            "select matches.basket_id, list_append(matches.itemset, items.item) as itemset "
+            "from apriori_matches as matches "
+            "inner join apriori_frequent_baskets as items "
+            "on matches.basket_id = items.basket_id "
+            "and items.item > matches.itemset[len(matches.itemset)]"
+        )
+        connection.execute(
+            "create or replace temp table apriori_level as "
+            "select itemset, count(*) as basket_count from apriori_extended "
+            f"group by itemset having count(*) >= {min_count}"
+        )
+        if connection.execute("select count(*) from apriori_level").fetchall()[0][0] == 0:
+            break
+        connection.execute("insert into apriori_found select * from apriori_level")
+        connection.execute(
+            "create or replace temp table apriori_matches as "
+            "select basket_id, itemset from apriori_extended "
+            "where itemset in (select itemset from apriori_level)"
+        )
+    result = connection.sql(
+        "select itemset, cast(len(itemset) as integer) as length, basket_count, "
+        f"basket_count / {total} as support from apriori_found "
+        "order by length, itemset"
+    ).to_arrow_table()
+    for table in ["baskets", "level", "frequent_baskets", "found", "matches", "extended"]:
+        connection.execute(f"drop table if exists apriori_{table}")
+    return result if result.num_rows else empty
+
+
+def rules(
+    itemsets: pa.Table, basket_total: int, min_confidence: float, min_lift: float
+) -> pa.Table:
+    """Association rules with their metrics, from frequent itemsets (mlxtend computes the
+    metrics); kept when confidence ≥ min_confidence and lift ≥ min_lift. Sorted by lift,
+    confidence, then the rule's text, so the order is stable."""
+    columns = {
+        "antecedents": pa.list_(pa.string()),
+        "consequents": pa.list_(pa.string()),
+        "rule": pa.string(),
+        **{
+            name: pa.float64()
+            for name in ["antecedent_support", "consequent_support", *RULE_METRICS]
+        },
+    }
+    multi = [row for row in itemsets.to_pylist() if row["length"] > 1]
+    if not multi:
+        return pa.table({name: pa.array([], kind) for name, kind in columns.items()})
+    frame = pd.DataFrame(
+        {
+            "support": [row["support"] for row in itemsets.to_pylist()],
+            "itemsets": [frozenset(row["itemset"]) for row in itemsets.to_pylist()],
+        }
+    )
+    found = mlxtend_rules(frame, num_itemsets=basket_total, metric="confidence",
+                          min_threshold=min_confidence)  # fmt: skip
+    found = found[found["lift"] >= min_lift - 1e-12]
+    records = []
+    for row in found.to_dict("records"):
+        antecedents, consequents = sorted(row["antecedents"]), sorted(row["consequents"])
+        records.append(
+            {
+                "antecedents": antecedents,
+                "consequents": consequents,
+                "rule": f"{' + '.join(antecedents)} -> {' + '.join(consequents)}",
+                "antecedent_support": float(row["antecedent support"]),
+                "consequent_support": float(row["consequent support"]),
+                **{name: float(row[name]) for name in RULE_METRICS},
+            }
+        )
+    records.sort(key=lambda r: (-r["lift"], -r["confidence"], r["rule"]))
+    return pa.Table.from_pylist(records, schema=pa.schema(columns))
