@@ -12,9 +12,7 @@ def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="model_version")
     meta = dbt.config.get("meta")
     seed, horizon = int(meta["seed"]), int(meta["horizon_days"])
-    held_out = (
-        f"hash(customer_id || '{seed}') % 1000 < {round(float(meta['test_customer_share']) * 1000)}"
-    )
+    held_out = churn.held_out_condition(seed, float(meta["test_customer_share"]))
     snapshots = dbt.ref("churn_snapshots")
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
     cutoffs = [

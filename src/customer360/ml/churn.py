@@ -28,6 +28,12 @@ FEATURES = [
 FAMILIES = ["logistic_regression", "gradient_boosting"]
 
 
+def held_out_condition(seed: int, share: float) -> str:
+    """SQL condition true for the held-out test customers: a fixed share of customers chosen
+    by a hash of their id and the seed, so the same customer is always on the same side."""
+    return f"hash(customer_id || '{seed}') % 1000 < {round(share * 1000)}"
+
+
 def make_model(family: str, seed: int):
     """The fixed candidate set: a scaled logistic regression and gradient-boosted trees."""
     if family == "logistic_regression":

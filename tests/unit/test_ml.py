@@ -1,0 +1,214 @@
+"""The model functions of customer360.ml, on small data with known answers."""
+
+from __future__ import annotations
+
+import itertools
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from mlxtend.frequent_patterns import apriori, fpgrowth
+from mlxtend.preprocessing import TransactionEncoder
+
+from customer360.ml import bundles, churn, segmentation
+
+PERSONA_RULES = [
+    ("VIP", "max_monetary"),
+    ("At Risk", "max_recency"),
+    ("Loyalists", "max_frequency"),
+    ("Recent Buyers", "min_recency"),
+    ("Casual Shoppers", "rest"),
+]
+
+
+def planted_blobs(seed: int = 0, per_blob: int = 150) -> tuple[np.ndarray, np.ndarray]:
+    """Four well-separated blobs in the five segmentation features."""
+    rng = np.random.default_rng(seed)
+    centres = np.array(
+        [
+            [-2.0, 2.0, 3.0, 0.0, 0.0],  # recent, frequent, big spenders: VIP
+            [3.0, -1.0, -1.0, 1.0, 1.0],  # long inactive: At Risk
+            [0.0, 3.0, 0.5, 2.0, -2.0],  # most frequent: Loyalists
+            [-1.0, -2.0, -2.0, -2.0, 0.0],  # the rest
+        ]
+    )
+    labels = np.repeat(np.arange(4), per_blob)
+    return centres[labels] + rng.normal(0, 0.3, (len(labels), 5)), labels
+
+
+def test_the_knee_of_a_planted_four_cluster_curve_is_four() -> None:
+    features, _ = planted_blobs()
+    selection = segmentation.select_k(features, 2, 8, seed=1, silhouette_sample=500)
+    chosen = [row["k"] for row in selection.to_pylist() if row["is_chosen"]]
+    assert chosen == [4]
+    silhouettes = {row["k"]: row["silhouette"] for row in selection.to_pylist()}
+    assert silhouettes[4] == max(silhouettes.values())
+
+
+def test_planted_clusters_are_recovered_and_named_from_their_centres() -> None:
+    features, labels = planted_blobs()
+    centres = segmentation.fit_centres(features, 4, seed=1, rules=PERSONA_RULES)
+    names = centres.column("persona").to_pylist()
+    assert names == ["VIP", "At Risk", "Loyalists", "Casual Shoppers"]
+    coordinates = np.column_stack([centres.column(f).to_numpy() for f in segmentation.FEATURES])
+    nearest = ((features[:, None, :] - coordinates[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    # every planted blob lands entirely in the segment named for it
+    assert (nearest == labels).all()
+
+
+def test_persona_names_do_not_depend_on_row_order() -> None:
+    features, _ = planted_blobs()
+    shuffled = features[np.random.default_rng(5).permutation(len(features))]
+    first = segmentation.fit_centres(features, 4, seed=1, rules=PERSONA_RULES)
+    second = segmentation.fit_centres(shuffled, 4, seed=1, rules=PERSONA_RULES)
+    assert first.column("persona").to_pylist() == second.column("persona").to_pylist()
+    for feature in segmentation.FEATURES:
+        assert np.allclose(first.column(feature).to_numpy(), second.column(feature).to_numpy())
+
+
+def test_extra_segments_share_the_rest_persona_numbered_by_value() -> None:
+    centres = np.array([[0, 0, value, 0, 0] for value in (5.0, 1.0, 3.0)])
+    names = segmentation.name_segments(centres, [("VIP", "max_monetary"), ("Other", "rest")])
+    assert names == ["VIP", "Other 2", "Other 1"]
+
+
+def test_pca_signs_are_fixed_and_weights_unit_length() -> None:
+    features, _ = planted_blobs()
+    pca = segmentation.fit_pca(features, seed=1)
+    for component in ("pc1_weight", "pc2_weight"):
+        weights = pca.column(component).to_numpy()
+        assert np.isclose(np.linalg.norm(weights), 1.0)
+        assert weights[np.abs(weights).argmax()] > 0
+
+
+BASKETS = [
+    ["bread", "milk"],
+    ["bread", "diapers", "beer", "eggs"],
+    ["milk", "diapers", "beer", "cola"],
+    ["bread", "milk", "diapers", "beer"],
+    ["bread", "milk", "diapers", "cola"],
+    ["milk", "eggs"],
+    ["bread", "beer", "diapers"],
+]
+
+
+@pytest.fixture
+def basket_connection() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    rows = [(str(i), item) for i, basket in enumerate(BASKETS) for item in basket]
+    connection.execute("create table baskets (basket_id varchar, item varchar)")
+    connection.executemany("insert into baskets values (?, ?)", rows)
+    return connection
+
+
+def brute_force(min_support: float, max_length: int) -> dict[frozenset, float]:
+    items = sorted({item for basket in BASKETS for item in basket})
+    found = {}
+    for length in range(1, max_length + 1):
+        for combination in itertools.combinations(items, length):
+            support = sum(set(combination) <= set(b) for b in BASKETS) / len(BASKETS)
+            if support >= min_support:
+                found[frozenset(combination)] = support
+    return found
+
+
+@pytest.mark.parametrize("min_support", [0.1, 0.2, 0.3, 0.5])
+def test_sql_apriori_equals_brute_force_and_mlxtend(basket_connection, min_support) -> None:
+    found = bundles.frequent_itemsets(basket_connection, "baskets", min_support, max_length=4)
+    ours = {frozenset(row["itemset"]): row["support"] for row in found.to_pylist()}
+    assert ours.keys() == brute_force(min_support, 4).keys()
+    for itemset, support in brute_force(min_support, 4).items():
+        assert ours[itemset] == pytest.approx(support)
+    encoder = TransactionEncoder()
+    onehot = pd.DataFrame(encoder.fit(BASKETS).transform(BASKETS), columns=encoder.columns_)
+    for reference in (apriori, fpgrowth):
+        theirs = reference(onehot, min_support=min_support, use_colnames=True, max_len=4)
+        assert set(theirs["itemsets"]) == set(ours)
+
+
+def test_rules_meet_the_thresholds_and_match_hand_computed_metrics(basket_connection) -> None:
+    itemsets = bundles.frequent_itemsets(basket_connection, "baskets", 0.4, max_length=2)
+    rules = bundles.rules(itemsets, len(BASKETS), min_confidence=0.7, min_lift=1.0)
+    by_rule = {row["rule"]: row for row in rules.to_pylist()}
+    # beer is in 4 baskets, diapers in 5, both in 4: beer -> diapers has confidence 1
+    beer_diapers = by_rule["beer -> diapers"]
+    assert beer_diapers["support"] == pytest.approx(4 / 7)
+    assert beer_diapers["confidence"] == pytest.approx(1.0)
+    assert beer_diapers["lift"] == pytest.approx(1.0 / (5 / 7))
+    assert all(row["confidence"] >= 0.7 and row["lift"] >= 1.0 for row in by_rule.values())
+
+
+def test_no_frequent_pairs_gives_an_empty_rule_table(basket_connection) -> None:
+    itemsets = bundles.frequent_itemsets(basket_connection, "baskets", 0.9, max_length=3)
+    assert itemsets.num_rows == 0
+    assert bundles.rules(itemsets, len(BASKETS), 0.05, 1.0).num_rows == 0
+
+
+def snapshot_table(rows: int, seed: int) -> pa.Table:
+    """Synthetic snapshots where churn depends on recency."""
+    rng = np.random.default_rng(seed)
+    recency = rng.integers(1, 400, rows)
+    frequency = rng.integers(1, 20, rows)
+    monetary = frequency * rng.uniform(10, 80, rows)
+    churned = rng.random(rows) < 1 / (1 + np.exp(-(recency - 150) / 40))
+    gaps = np.where(frequency > 1, rng.uniform(5, 120, rows), np.nan)
+    return pa.table(
+        {
+            "customer_id": [f"C{i:05d}" for i in range(rows)],
+            "recency_days": recency,
+            "frequency": frequency,
+            "monetary": monetary,
+            "avg_order_value": monetary / frequency,
+            "avg_gap_days": gaps,
+            "last_gap_days": gaps,
+            "store_visits": rng.integers(0, 3, rows),
+            "active_days": recency + rng.integers(0, 300, rows),
+            "is_churned": churned,
+        }
+    )
+
+
+def test_the_evaluation_beats_chance_and_reports_both_baselines() -> None:
+    evaluation = churn.evaluate(snapshot_table(2000, 1), snapshot_table(600, 2), seed=3)
+    assert evaluation.family in churn.FAMILIES
+    assert evaluation.metrics["auc"] > 0.75
+    assert evaluation.recency_baseline["auc"] > 0.75  # recency drives churn here
+    assert evaluation.rule_baseline["auc"] is not None
+    assert (evaluation.train_rows, evaluation.test_rows) == (2000, 600)
+    assert 0 < evaluation.base_rate < 1
+
+
+def test_top_decile_precision_and_lift_by_hand() -> None:
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    score = np.arange(20, 0, -1, dtype=float)  # the first two rows score highest
+    precision, lift = churn.top_decile(y, score)
+    assert precision == 1.0
+    assert lift == pytest.approx(1.0 / (3 / 20))
+
+
+def test_held_out_customers_are_disjoint_from_training_and_about_the_share() -> None:
+    connection = duckdb.connect()
+    connection.execute(
+        "create table snapshots as select 'C' || i as customer_id, cutoff "
+        "from range(5000) as t(i), (values (1), (2)) as c(cutoff)"
+    )
+    condition = churn.held_out_condition(seed=42, share=0.2)
+
+    def customers(where: str) -> set[str]:
+        query = f"select customer_id from snapshots where {where}"
+        return {row[0] for row in connection.execute(query).fetchall()}
+
+    test_ids = customers(f"cutoff = 2 and {condition}")
+    train_ids = customers(f"cutoff = 1 and not ({condition})")
+    assert not test_ids & train_ids
+    assert 0.17 < len(test_ids) / 5000 < 0.23
+
+
+def test_model_version_changes_with_data_and_not_otherwise() -> None:
+    fingerprint = {"as_of_date": "2025-01-01", "train_rows": 10}
+    same = churn.model_version("logistic_regression", 1, dict(fingerprint))
+    assert same == churn.model_version("logistic_regression", 1, dict(fingerprint))
+    assert same != churn.model_version("logistic_regression", 1, {**fingerprint, "train_rows": 11})
+    assert same != churn.model_version("gradient_boosting", 1, fingerprint)
