@@ -144,3 +144,47 @@ def test_dead_stock_matches_an_independent_computation(demo_build: Build, purcha
     }
     assert expected_dead, "the demo data should contain dead stock"
     assert built_dead == expected_dead
+
+
+def test_every_buyer_has_one_segment_tier_and_churn_score(demo_build: Build) -> None:
+    [(buyers, segmented, tiered, scored, personas)] = demo_build.query(
+        """
+        select
+            (select count(*) from marts.customer_metrics where has_purchased),
+            (select count(distinct customer_id) from marts.customer_segments),
+            (select count(distinct customer_id) from marts.customer_tiers),
+            (select count(distinct customer_id) from marts.churn_predictions),
+            (select count(distinct persona) from marts.customer_segments)
+        """
+    )
+    assert buyers == segmented == tiered == scored
+    [(chosen_k,)] = demo_build.query("select k from ml.segment_k_selection where is_chosen")
+    assert personas == chosen_k
+
+
+def test_the_churn_model_is_measured_on_held_out_customers_with_baselines(
+    demo_build: Build,
+) -> None:
+    [(auc, recency_auc, rule_auc, test_rows, train_rows)] = demo_build.query(
+        "select auc, recency_baseline_auc, rule_baseline_auc, test_rows, train_rows "
+        "from ml.churn_model_runs"
+    )
+    assert test_rows > 0 and train_rows > test_rows
+    assert recency_auc is not None and rule_auc is not None
+    assert auc > 0.5
+    assert auc >= rule_auc
+
+
+def test_product_bundles_pair_dead_stock_with_selling_products(demo_build: Build) -> None:
+    rows = demo_build.query(
+        """
+        select bundles.dead_stock_sold_ratio, dead.is_dead_stock, selling.is_dead_stock
+        from marts.product_bundles as bundles
+        join marts.product_stock_health as dead
+            on bundles.dead_stock_product_id = dead.product_id
+        join marts.product_stock_health as selling
+            on bundles.selling_product_id = selling.product_id
+        """
+    )
+    assert rows, "the demo data plants a dead-stock product in a frequent pair"
+    assert all(ratio < 0.6 and dead and not selling for ratio, dead, selling in rows)

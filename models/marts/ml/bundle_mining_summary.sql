@@ -27,19 +27,25 @@ basket_items as (
     where is_purchase and ordered_at < {{ as_of_date() }}
 ),
 
+basket_total as (
+    select count(distinct order_id) as baskets
+    from basket_items
+),
+
 item_support as (
     select
-        product_id,
-        count(*) / (select count(distinct order_id) from basket_items) as support
+        basket_items.product_id,
+        count(*) / any_value(basket_total.baskets) as product_support
     from basket_items
-    group by product_id
+    cross join basket_total
+    group by basket_items.product_id
 ),
 
 final as (
     select
-        (select count(distinct order_id) from basket_items) as baskets,
+        (select baskets from basket_total) as baskets,
         (select count(*) from item_support) as distinct_products,
-        (select max(support) from item_support) as max_product_support,
+        (select max(product_support) from item_support) as max_product_support,
         (select count(*) from itemsets) as frequent_itemsets,
         (select count(*) from rules) as rules,
         (select count(*) from bundles) as dead_stock_bundles,

@@ -26,7 +26,7 @@ distances as (
         power(customer_features.{{ feature }} - centres.{{ feature }}, 2)
         {{- ' +' if not loop.last }}
         {%- endfor %}
-        as squared_distance
+            as squared_distance
     from customer_features
     cross join centres
 ),
@@ -40,20 +40,31 @@ nearest as (
     group by customer_id
 ),
 
+pca_weights as (
+    -- one row: each feature's mean and weights on both components
+    select
+        {%- for feature in features %}
+        any_value(feature_mean) filter (where feature = '{{ feature }}') as {{ feature }}_mean,
+        any_value(pc1_weight) filter (where feature = '{{ feature }}') as {{ feature }}_pc1,
+        any_value(pc2_weight) filter (where feature = '{{ feature }}') as {{ feature }}_pc2,
+        {%- endfor %}
+        count(*) as feature_count
+    from pca
+),
+
 projected as (
     select
         customer_features.customer_id,
         {%- for component in ['pc1', 'pc2'] %}
         0
         {%- for feature in features %}
-        + (customer_features.{{ feature }} - {{ feature }}_pca.feature_mean)
-        * {{ feature }}_pca.{{ component }}_weight
-        {%- endfor %} as {{ component }}{{ ',' if not loop.last }}
+        + (customer_features.{{ feature }} - pca_weights.{{ feature }}_mean)
+        * pca_weights.{{ feature }}_{{ component }}
+        {%- endfor %} as {{ component }},
         {%- endfor %}
+        pca_weights.feature_count
     from customer_features
-    {%- for feature in features %}
-    inner join pca as {{ feature }}_pca on {{ feature }}_pca.feature = '{{ feature }}'
-    {%- endfor %}
+    cross join pca_weights
 ),
 
 final as (

@@ -18,7 +18,7 @@ tiers as (
 ranked as (
     select
         segment_id,
-        row_number() over (order by avg_monetary desc, segment_id) as value_rank,
+        row_number() over (order by avg_monetary desc, segment_id asc) as value_rank,
         count(*) over () as segment_count,
         (select count(*) from tiers) as tier_count
     from profiles

@@ -25,7 +25,8 @@ profiled as (
         sum(metrics.monetary) as total_monetary,
         avg(metrics.avg_order_value) as avg_order_value,
         avg(metrics.active_days) as avg_active_days,
-        avg(metrics.avg_gap_days) as avg_gap_days
+        -- a decimal average is an exact sum: the same bits in every build
+        avg(cast(metrics.avg_gap_days as decimal(38, 6))) as avg_gap_days
     from segments
     inner join metrics on segments.customer_id = metrics.customer_id
     group by segments.segment_id, segments.persona

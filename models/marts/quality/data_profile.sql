@@ -19,22 +19,22 @@ long_values as (
     ] %}
     {%- set order_columns = ['line_count', 'units', 'distinct_products', 'revenue', 'profit'] %}
     {%- for column in metric_columns %}
-        select
-            'customer_metrics' as table_name,
-            '{{ column }}' as column_name,
-            cast({{ column }} as double) as value
-        from metrics
-        union all
+    select
+        'customer_metrics' as table_name,
+        '{{ column }}' as column_name,
+        cast({{ column }} as decimal(38, 6)) as value
+    from metrics
+    union all
     {%- endfor %}
     {%- for column in order_columns %}
-        select
-            'fct_orders' as table_name,
-            '{{ column }}' as column_name,
-            cast({{ column }} as double) as value
-        from orders
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
+    select
+        'fct_orders' as table_name,
+        '{{ column }}' as column_name,
+        cast({{ column }} as decimal(38, 6)) as value
+    from orders
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 ),
 
@@ -44,8 +44,12 @@ summarised as (
         column_name,
         count(*) as row_count,
         count(*) - count(value) as missing_count,
+        -- exact decimal sums (floating-point sums vary with the order threads add them)
         avg(value) as mean_value,
-        stddev_samp(value) as stddev_value,
+        sqrt(
+            greatest(sum(value * value) - sum(value) * sum(value) / count(value), 0)
+            / nullif(count(value) - 1, 0)
+        ) as stddev_value,
         min(value) as min_value,
         quantile_cont(value, 0.25) as p25_value,
         median(value) as median_value,

@@ -4,28 +4,28 @@
 with
 
 {% for entity in entities %}
-    {{ entity }}_landed as (
-        select * from {{ source('landing', entity) }}
-    ),
+{{ entity }}_landed as (
+    select * from {{ source('landing', entity) }}
+),
 
-    {{ entity }}_validated as (
-        select * from {{ ref('base_' ~ entity) }}
-    ),
+{{ entity }}_validated as (
+    select * from {{ ref('base_' ~ entity) }}
+),
 
 {% endfor -%}
 counted as (
     {%- for entity in entities %}
-        select
-            '{{ entity }}' as entity,
-            (select count(*) from {{ entity }}_landed) as landed_rows,
-            count(*) filter (where row_outcome = 'staged') as staged_rows,
-            count(*) filter (where row_outcome = 'duplicate') as duplicate_rows,
-            count(*) filter (where row_outcome = 'rejected') as rejected_rows
-        from {{ entity }}_validated
-        {%- if not loop.last %}
+    select
+        '{{ entity }}' as entity,
+        (select count(*) from {{ entity }}_landed) as landed_rows,
+        count(*) filter (where row_outcome = 'staged') as staged_rows,
+        count(*) filter (where row_outcome = 'duplicate') as duplicate_rows,
+        count(*) filter (where row_outcome = 'rejected') as rejected_rows
+    from {{ entity }}_validated
+    {%- if not loop.last %}
 
-            union all
-        {% endif %}
+    union all
+    {% endif %}
     {%- endfor %}
 ),
 

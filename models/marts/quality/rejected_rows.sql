@@ -4,25 +4,25 @@
 with
 
 {% for entity in entities %}
-    {{ entity }}_rows as (
-        select * from {{ ref('base_' ~ entity) }}
-    ),
+{{ entity }}_rows as (
+    select * from {{ ref('base_' ~ entity) }}
+),
 
 {% endfor -%}
 rejected as (
     {%- for entity in entities %}
-        select
-            '{{ entity }}' as entity,
-            _source_file as source_file,
-            _source_row as source_row,
-            reject_reason,
-            raw_values
-        from {{ entity }}_rows
-        where row_outcome = 'rejected'
-        {%- if not loop.last %}
+    select
+        '{{ entity }}' as entity,
+        _source_file as source_file,
+        _source_row as source_row,
+        reject_reason,
+        raw_values
+    from {{ entity }}_rows
+    where row_outcome = 'rejected'
+    {%- if not loop.last %}
 
-            union all
-        {% endif %}
+    union all
+    {% endif %}
     {%- endfor %}
 ),
 
