@@ -72,8 +72,9 @@ def write_flat_transactions(landing: Path, csv_path: Path) -> int:
 
 
 def layer_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, float]]]:
-    """Seconds per layer (staging, intermediate, marts/<domain>, tests) and per node."""
+    """Seconds per layer (staging, intermediate, marts, python models, tests) and per node."""
     results = json.loads(run_results.read_text())["results"]
+    manifest = json.loads((run_results.parent / "manifest.json").read_text())["nodes"]
     layers: dict[str, float] = defaultdict(float)
     nodes = []
     for result in results:
@@ -86,6 +87,8 @@ def layer_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, fl
             layer = {"stg": "staging", "base": "staging", "int": "intermediate"}.get(
                 layer, "marts and other models"
             )
+            if manifest.get(unique_id, {}).get("language") == "python":
+                layer = "python models (ML)"
             nodes.append((f"{unique_id.split('.')[-1]} ({path})", seconds))
         else:
             layer = {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(
