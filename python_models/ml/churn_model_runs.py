@@ -7,6 +7,18 @@ import pyarrow as pa
 
 from customer360.ml import churn
 
+RUN_SCHEMA = pa.schema(
+    [("model_version", pa.string()), ("model_family", pa.string()), ("as_of_date", pa.date32()),
+     ("train_cutoff_date", pa.date32()), ("test_cutoff_date", pa.date32()),
+     ("horizon_days", pa.int32()), ("train_rows", pa.int64()), ("test_rows", pa.int64())]
+    + [(name, pa.float64()) for name in [
+        "base_rate", "auc", "pr_auc", "brier", "top_decile_precision", "top_decile_lift",
+        "recency_baseline_auc", "recency_baseline_pr_auc", "recency_baseline_top_decile_lift",
+        "rule_baseline_auc", "rule_baseline_pr_auc", "rule_baseline_top_decile_lift"]]
+    + [("candidate_metrics", pa.string()), ("feature_list", pa.string()),
+       ("is_label_window_overlapping", pa.bool_()), ("is_current", pa.bool_())]
+)  # fmt: skip
+
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="model_version")
@@ -79,5 +91,20 @@ def model(dbt, session):
         "is_label_window_overlapping": bool(
             train_cutoff and (test_cutoff - train_cutoff).days < horizon
         ),
+        "is_current": True,
     }
-    return pa.Table.from_pylist([row])
+    current = pa.Table.from_pylist([row], schema=RUN_SCHEMA)
+    if not dbt.is_incremental:
+        return current
+    # earlier versions stay, no longer current (the merge on model_version updates them)
+    earlier = (
+        session.sql(f"select * from {dbt.this} where model_version != '{row['model_version']}'")
+        .arrow()
+        .read_all()
+    )
+    earlier = earlier.set_column(
+        earlier.schema.get_field_index("is_current"),
+        "is_current",
+        pa.array([False] * earlier.num_rows, pa.bool_()),
+    )
+    return pa.concat_tables([current, earlier.select(RUN_SCHEMA.names).cast(RUN_SCHEMA)])

@@ -8,14 +8,12 @@ from customer360.ml import churn
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    seed, horizon = int(meta["seed"]), int(meta["horizon_days"])
+    seed = int(meta["seed"])
     snapshots = dbt.ref("churn_snapshots")
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
     [(version, family)] = (
         dbt.ref("churn_model_runs")
-        .filter(f"as_of_date = '{as_of}' and horizon_days = {horizon}")
-        .order("model_version")
-        .limit(1)
+        .filter("is_current")
         .select("model_version, model_family")
         .fetchall()
     )
