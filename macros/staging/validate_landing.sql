@@ -55,7 +55,7 @@ typed as (
     from cleaned
 ),
 
-checked as (
+checked as {{ materialized_cte() }} (
     select
         *,
         case
@@ -78,7 +78,7 @@ checked as (
     from typed
 ),
 
-keyed as (
+keyed as {{ materialized_cte() }} (
     -- rows that pass the checks, with how many share their key: mostly one
     select
         *,
@@ -232,3 +232,17 @@ select * from final
         {%- endfor %}
     )) as varchar)
 {%- endmacro %}
+
+
+{#
+    `materialized` for a CTE that is read more than once, so the engine computes it once
+    (DuckDB would otherwise inline it into every reader: 3.5x slower on 6.7M rows). Empty
+    on engines without the keyword.
+#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'customer360')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}

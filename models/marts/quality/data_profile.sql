@@ -11,7 +11,7 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-long_values as (
+long_values as {{ materialized_cte() }} (
     {%- set metric_columns = [
         'frequency', 'monetary', 'recency_days', 'active_days', 'distinct_purchase_days',
         'avg_gap_days', 'median_gap_days', 'last_gap_days', 'store_visits',
