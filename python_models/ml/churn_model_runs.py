@@ -8,7 +8,8 @@ import pyarrow as pa
 from customer360.ml import churn
 
 RUN_SCHEMA = pa.schema(
-    [("model_version", pa.string()), ("model_family", pa.string()), ("as_of_date", pa.date32()),
+    [("model_version", pa.string()), ("model_family", pa.string()), ("status", pa.string()),
+     ("as_of_date", pa.date32()),
      ("train_cutoff_date", pa.date32()), ("test_cutoff_date", pa.date32()),
      ("horizon_days", pa.int32()), ("train_rows", pa.int64()), ("test_rows", pa.int64())]
     + [(name, pa.float64()) for name in [
@@ -21,7 +22,11 @@ RUN_SCHEMA = pa.schema(
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", unique_key="model_version")
+    dbt.config(
+        materialized="incremental",
+        unique_key="model_version",
+        on_schema_change="append_new_columns",
+    )
     meta = dbt.config.get("meta")
     seed, horizon = int(meta["seed"]), int(meta["horizon_days"])
     held_out = churn.held_out_condition(seed, float(meta["test_customer_share"]))
@@ -50,7 +55,17 @@ def model(dbt, session):
     train = rows(train_cutoff, f"not ({held_out})")
     test = rows(test_cutoff, held_out)
     evaluation = churn.evaluate(train, test, seed) if train is not None else None
-    family = evaluation.family if evaluation else None
+    if evaluation:
+        family, status = evaluation.family, "evaluated"
+    elif cutoffs:  # one labelable snapshot: a model can be trained but not measured
+        family = churn.FAMILIES[0]
+        status = "not evaluated: only one labelable snapshot; the default family is used"
+    else:
+        family = None
+        status = (
+            "no model: no snapshot is old enough to be labelled "
+            f"(the data needs more than {horizon} days of history before the as-of date)"
+        )
     fingerprint = {
         "as_of_date": str(as_of),
         "horizon_days": horizon,
@@ -64,8 +79,9 @@ def model(dbt, session):
     recency = evaluation.recency_baseline if evaluation else {}
     rule = evaluation.rule_baseline if evaluation else {}
     row = {
-        "model_version": churn.model_version(family or "none", seed, fingerprint),
+        "model_version": churn.model_version(family, seed, fingerprint),
         "model_family": family,
+        "status": status,
         "as_of_date": as_of,
         "train_cutoff_date": train_cutoff,
         "test_cutoff_date": test_cutoff,
@@ -102,9 +118,12 @@ def model(dbt, session):
         .arrow()
         .read_all()
     )
-    earlier = earlier.set_column(
-        earlier.schema.get_field_index("is_current"),
-        "is_current",
-        pa.array([False] * earlier.num_rows, pa.bool_()),
-    )
-    return pa.concat_tables([current, earlier.select(RUN_SCHEMA.names).cast(RUN_SCHEMA)])
+    # rows written by an older version of this model may lack newer columns
+    columns = {
+        field.name: earlier.column(field.name).cast(field.type)
+        if field.name in earlier.column_names
+        else pa.nulls(earlier.num_rows, field.type)
+        for field in RUN_SCHEMA
+    }
+    columns["is_current"] = pa.array([False] * earlier.num_rows, pa.bool_())
+    return pa.concat_tables([current, pa.table(columns, schema=RUN_SCHEMA)])

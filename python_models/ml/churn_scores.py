@@ -27,16 +27,17 @@ def model(dbt, session):
         )  # fmt: skip
 
     current = rows(as_of)
-    if labelled is None or family is None:
-        probabilities = [None] * current.num_rows
+    if labelled is None or family is None:  # no labelled history: nothing can be scored
+        current = current.slice(0, 0)
+        probabilities = []
     else:
         probabilities = churn.train_and_score(rows(labelled), current, family, seed)
     return pa.table(
         {
             "customer_id": current.column("customer_id"),
             "churn_probability": pa.array(probabilities, pa.float64()),
-            "model_version": [version] * current.num_rows,
-            "model_family": [family] * current.num_rows,
+            "model_version": pa.array([version] * current.num_rows, pa.string()),
+            "model_family": pa.array([family] * current.num_rows, pa.string()),
             "trained_on_cutoff_date": pa.array([labelled] * current.num_rows, pa.date32()),
         }
     )

@@ -140,12 +140,12 @@ def evaluate(train: pa.Table, test: pa.Table, seed: int) -> Evaluation:
     )
 
 
-def model_version(family: str, seed: int, fingerprint: dict) -> str:
+def model_version(family: str | None, seed: int, fingerprint: dict) -> str:
     """A short, stable hash of the features, the model parameters and the data."""
     payload = {
         "features": FEATURES,
         "family": family,
-        "parameters": make_model(family, seed).get_params(deep=True),
+        "parameters": make_model(family, seed).get_params(deep=True) if family else {},
         "data": fingerprint,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
