@@ -49,11 +49,11 @@ SYNONYMS: dict[str, list[str]] = {
     "ordered_at": ["orderdate", "transactiondate", "date", "invoicedate", "purchasedate",
                    "timestamp", "datetime", "orderedat", "transactiontime", "orderdatetime"],
     "amount": ["transactionamount", "amount", "total", "sales", "revenue", "revenueimpact",
-               "value", "ordervalue", "linetotal", "totalamount", "price"],
+               "value", "ordervalue", "linetotal", "totalamount"],
     "quantity": ["qty", "units", "quantity", "count"],
     "product_id": ["productid", "stockcode", "sku", "item", "itemid", "productcode"],
     "category": ["productcategory", "category", "productline", "department"],
-    "unit_price": ["unitprice", "priceeach", "itemprice"],
+    "unit_price": ["unitprice", "priceeach", "itemprice", "price"],
     "discount_amount": ["discount", "discountamount"],
     "unit_cost": ["unitcost", "costeach", "cost"],
     "line_number": ["line", "lineno", "linenumber"],
@@ -409,12 +409,18 @@ def date_expression(column: str, fmt: str, kind: str) -> str:
 
 
 def number_expression(column: str) -> str:
-    """Drops a currency sign and thousands separators when the rest is a plain number."""
+    """Drops a currency sign; reads `1,234.50` (thousands separators), `12,50` and
+    `1.234,50` (a decimal comma, one or two decimals) as plain numbers; anything else
+    stays as it is, for staging to reject with the raw value."""
     value = f"trim({quote(column)})"
     cleaned = f"regexp_replace({value}, '^[$€£¥]\\s*', '')"
     return (
         f"case when regexp_full_match({cleaned}, '-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
-        f"then replace({cleaned}, ',', '') else nullif({cleaned}, '') end"
+        f"then replace({cleaned}, ',', '') "
+        f"when regexp_full_match({cleaned}, '-?\\d+,\\d{{1,2}}') "
+        f"then replace({cleaned}, ',', '.') "
+        f"when regexp_full_match({cleaned}, '-?\\d{{1,3}}(\\.\\d{{3}})+,\\d{{1,2}}') "
+        f"then replace(replace({cleaned}, '.', ''), ',', '.') else nullif({cleaned}, '') end"
     )
 
 
@@ -614,44 +620,63 @@ def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> s
             from valid
         )
         select case when conflict then 'duplicate_conflict' {orphan}
-                    when copy > 1 then 'duplicate' else 'staged' end as outcome
+                    when copy > 1 then 'duplicate' else 'staged' end as outcome,
+            {entity.grain[0]} as key_value
         from compared
         union all
-        select failure from checked where failure is not null
+        select failure, {entity.grain[0]} from checked where failure is not null
     """
 
 
 def validate(
     connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing: Path
 ) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
+    """Each output's rows by predicted outcome. Orders are validated first, so that order
+    lines are checked against the orders that will actually be staged."""
     for index, output in enumerate(outputs):
         connection.execute(f"create or replace temp table output_{index} as {output.sql}")
+    order_first = sorted(range(len(outputs)), key=lambda i: outputs[i].entity.name != "orders")
+    counts: dict[str, dict[str, int]] = {}
     known_orders = None
-    names = [output.entity.name for output in outputs]
-    if "order_items" in names:
-        sources = []
-        if "orders" in names:
-            sources.append(f"select order_id from output_{names.index('orders')}")
-        if list((landing / "orders").glob("*.parquet")):
-            sources.append(
-                "select cast(order_id as varchar) as order_id from "
-                f"read_parquet({literal(str(landing / 'orders' / '*.parquet'))}, "
-                "union_by_name = true)"
-            )
-        if sources:
-            connection.execute(
-                "create or replace temp table known_orders as "
-                f"select distinct trim(known.order_id) as order_id "
-                f"from ({' union all '.join(sources)}) as known"
-            )
-            known_orders = "known_orders"
-    for index, output in enumerate(outputs):
+    for index in order_first:
+        output = outputs[index]
+        if output.entity.references:
+            known_orders = known_order_ids(connection, landing, staged_here="orders" in counts)
         sql = validation_sql(output.entity, f"output_{index}", known_orders)
+        connection.execute(f"create or replace temp table outcome_{index} as {sql}")
         counts[output.entity.name] = dict(
-            connection.execute(f"select outcome, count(*) from ({sql}) group by all").fetchall()
+            connection.execute(
+                f"select outcome, count(*) from outcome_{index} group by all"
+            ).fetchall()
         )
-    return counts
+        if output.entity.name == "orders":
+            connection.execute(
+                "create or replace temp table staged_orders as select key_value as order_id "
+                f"from outcome_{index} where outcome in ('staged', 'duplicate')"
+            )
+    return {output.entity.name: counts[output.entity.name] for output in outputs}
+
+
+def known_order_ids(
+    connection: duckdb.DuckDBPyConnection, landing: Path, staged_here: bool
+) -> str | None:
+    """A table of the order ids an order line may refer to: the orders this file stages
+    and the orders already landed."""
+    sources = ["select order_id from staged_orders"] if staged_here else []
+    if list((landing / "orders").glob("*.parquet")):
+        sources.append(
+            "select cast(order_id as varchar) as order_id from "
+            f"read_parquet({literal(str(landing / 'orders' / '*.parquet'))}, "
+            "union_by_name = true)"
+        )
+    if not sources:
+        return None
+    connection.execute(
+        "create or replace temp table known_orders as "
+        "select distinct trim(known.order_id) as order_id "
+        f"from ({' union all '.join(sources)}) as known"
+    )
+    return "known_orders"
 
 
 # ---------------------------------------------------------------- writing

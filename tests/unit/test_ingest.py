@@ -230,3 +230,25 @@ def test_reingesting_a_file_replaces_it(tmp_path: Path, capsys) -> None:
                       str(landing))[0] == 0  # fmt: skip
     assert len(landed(landing, "orders")) == 2
     assert not list(landing.rglob("*.tmp"))
+
+
+def test_european_numbers_and_an_online_retail_export(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "retail.csv"
+    source.write_text(
+        "InvoiceNo;StockCode;Quantity;InvoiceDate;UnitPrice;CustomerID\n"
+        "536365;85123A;6;12/1/2010 8:26;2,55;17850\n"
+        "536365;71053;6;12/1/2010 8:26;1.003,39;17850\n"
+        "C536379;D;-1;12/1/2010 9:41;27,50;14527\n"
+        "536414;22139;56;12/1/2010 11:52;0;\n"
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    assert "unit_price         <- UnitPrice" in out
+    prices = [row["unit_price"] for row in landed(landing, "order_items")]
+    assert prices[:3] == ["2.55", "1003.39", "27.50"]
+    # the order without a customer is rejected, so its line is reported as an orphan
+    assert "1  missing_required:customer_id" in out
+    assert "1  orphan" in out
+    assert "1  out_of_range:quantity" in out
