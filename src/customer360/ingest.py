@@ -206,11 +206,19 @@ def read_text(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
     header = looks_like_header(rows[0], rows[1:]) if rows else False
     options = (
         f"delim = {literal(delimiter)}, header = {str(header).lower()}, all_varchar = true, "
-        "quote = '\"', escape = '\"', null_padding = true, strict_mode = false"
+        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(encoding(path))}"
     )
-    connection.execute(
-        f"create view raw_csv as select * from read_csv({literal(str(path))}, {options})"
-    )
+    try:  # fast, parallel; rows with missing trailing fields need the fallback
+        connection.execute(
+            f"create or replace view raw_csv as select * from read_csv({literal(str(path))}, "
+            f"{options})"
+        )
+        connection.execute("select count(*) from raw_csv").fetchall()
+    except duckdb.Error:
+        connection.execute(
+            f"create or replace view raw_csv as select * from read_csv({literal(str(path))}, "
+            f"{options}, null_padding = true, parallel = false)"
+        )
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
     names = described if header else [f"column{i}" for i in range(1, len(described) + 1)]
     renamed = ", ".join(
@@ -248,6 +256,16 @@ def read_whitespace(
     )
     return Source(path, "text", names, count_rows(connection),
                   f"whitespace-separated, header: {'yes' if header else 'no'}")  # fmt: skip
+
+
+def encoding(path: Path) -> str:
+    """'utf-8' when the start of the file decodes as UTF-8, else 'latin-1'."""
+    try:
+        path.read_bytes()[:65536].decode("utf-8")
+    except UnicodeDecodeError as error:
+        # a multi-byte character cut at the end of the sample is still UTF-8
+        return "utf-8" if error.start >= 65536 - 4 else "latin-1"
+    return "utf-8"
 
 
 def sample_text(path: Path, size: int = 65536) -> list[str]:
@@ -725,7 +743,10 @@ def print_report(source: Source, entity_name: str, outputs: list[Output], report
     preview = connection.execute(f"select * exclude (_source_file) from output_{index} "
                                  f"order by _source_row limit {PREVIEW_ROWS}")  # fmt: skip
     names = [column[0] for column in preview.description]
-    rows = [["" if value is None else str(value) for value in row] for row in preview.fetchall()]
+    rows = [
+        ["" if value is None else str(value).replace("\n", "\\n") for value in row]
+        for row in preview.fetchall()
+    ]
     widths = [min(24, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
     print(f"preview ({first.entity.name}, first {len(rows)} rows):")
     print("  " + "  ".join(n[:w].ljust(w) for n, w in zip(names, widths, strict=True)))

@@ -252,3 +252,23 @@ def test_european_numbers_and_an_online_retail_export(tmp_path: Path, capsys) ->
     assert "1  missing_required:customer_id" in out
     assert "1  orphan" in out
     assert "1  out_of_range:quantity" in out
+
+
+def test_bom_quoted_newlines_latin1_and_short_rows(tmp_path: Path, capsys) -> None:
+    landing = tmp_path / "landing"
+    files = {
+        "bom.csv": b'\xef\xbb\xbfcustomer_id,full_name,city\nC1,"Smith, Anna",Paris\n'
+        b'C2,"Multi\nLine",Berlin\n',
+        "latin.csv": b"customer_id;full_name;city\nC3;Jos\xe9;M\xfcnchen\n",
+        "short.csv": b"customer_id,full_name,city\nC4,Anna\nC5,Ben,Rome\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        code, _, err = ingest(capsys, str(tmp_path / name), "--entity", "customers",
+                              "--landing-dir", str(landing))  # fmt: skip
+        assert code == 0, err
+    rows = {row["customer_id"]: row for row in landed(landing, "customers")}
+    assert rows["C1"]["full_name"] == "Smith, Anna"
+    assert rows["C2"]["full_name"] == "Multi\nLine"
+    assert (rows["C3"]["full_name"], rows["C3"]["city"]) == ("José", "München")
+    assert rows["C4"]["city"] is None and rows["C5"]["city"] == "Rome"
