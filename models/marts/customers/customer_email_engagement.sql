@@ -18,6 +18,7 @@ counted as (
         count(*) filter (where event_type = 'click') as clicks,
         count(*) filter (where event_type = 'unsubscribe') as unsubscribes,
         count(*) filter (where event_type = 'bounce') as bounces,
+        max(event_at) filter (where event_type = 'sent') as last_sent_at,
         max(event_at) filter (where event_type = 'open') as last_open_at,
         max(event_at) filter (where event_type = 'click') as last_click_at
     from before_as_of
@@ -34,6 +35,7 @@ final as (
         bounces,
         opens / nullif(sends, 0) as open_rate_ratio,
         clicks / nullif(sends, 0) as click_rate_ratio,
+        last_sent_at,
         last_open_at,
         last_click_at
     from counted
