@@ -43,18 +43,18 @@ order_activity as (
         ) as recent_purchases,
         count(*) filter (
             where
-                orders.is_purchase
-                and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
-                and orders.ordered_at < as_of.as_of_date - {{ window }}
+            orders.is_purchase
+            and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
+            and orders.ordered_at < as_of.as_of_date - {{ window }}
         ) as prior_purchases,
         coalesce(sum(orders.revenue) filter (
             where orders.is_purchase and orders.ordered_at >= as_of.as_of_date - {{ window }}
         ), 0) as recent_spend,
         coalesce(sum(orders.revenue) filter (
             where
-                orders.is_purchase
-                and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
-                and orders.ordered_at < as_of.as_of_date - {{ window }}
+            orders.is_purchase
+            and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
+            and orders.ordered_at < as_of.as_of_date - {{ window }}
         ), 0) as prior_spend,
         count(*) filter (where orders.status = 'returned') / count(*) as return_rate_ratio
     from orders
@@ -120,7 +120,13 @@ measured as (
         discounts.discounted_line_ratio,
         email_engagement.last_sent_at,
         email_engagement.last_open_at,
-        event_activity.* exclude (customer_id)
+        {%- for event_type in ['data_usage', 'login', 'transaction'] %}
+        event_activity.recent_{{ event_type }},
+        event_activity.prior_{{ event_type }},
+        {%- endfor %}
+        event_activity.recent_billing_complaints,
+        event_activity.recent_payment_delays,
+        event_activity.recent_support_contacts
     from customers
     left join order_activity on customers.customer_id = order_activity.customer_id
     left join discounts on customers.customer_id = discounts.customer_id
@@ -130,7 +136,7 @@ measured as (
 
 flagged as (
     select
-        measured.*,
+        *,
         coalesce(purchase_change_ratio < -{{ change }}, false) as is_frequency_drop,
         coalesce(spend_change_ratio < -{{ change }}, false) as is_spend_drop,
         coalesce(discounted_line_ratio >= {{ var('discount_dependency_ratio') }}, false)
