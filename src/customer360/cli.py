@@ -27,6 +27,12 @@ def _ingest(args: argparse.Namespace) -> int:
     return ingest.main(args)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from customer360 import export
+
+    return export.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer360",
@@ -95,6 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
     )
     ingest.set_defaults(handler=_ingest)
+
+    export = commands.add_parser(
+        "export",
+        help="write a CRM target list (CSV or Parquet) from the warehouse",
+        description="Write the customers of a segment, persona, tier and/or risk band with "
+        "their contact details and retention offer. CSV cells that a spreadsheet would run "
+        "as formulas are neutralised.",
+    )
+    export.add_argument("--segment", metavar="S", help="RFM segment, e.g. 'At Risk'")
+    export.add_argument("--persona", metavar="P", help="KMeans persona, e.g. VIP")
+    export.add_argument("--tier", metavar="T", help="loyalty tier, e.g. Gold")
+    export.add_argument("--risk", metavar="R", choices=["low", "medium", "high"],
+                        help="churn risk band")  # fmt: skip
+    export.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    export.add_argument(
+        "--out", metavar="PATH", help="output file (default: exports/target_list_<filter>.<format>)"
+    )
+    export.add_argument(
+        "--database", metavar="FILE", help="warehouse (default: $C360_DB_PATH or the dev file)"
+    )
+    export.set_defaults(handler=_export)
     return parser
 
 

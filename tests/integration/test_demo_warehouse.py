@@ -188,3 +188,17 @@ def test_product_bundles_pair_dead_stock_with_selling_products(demo_build: Build
     )
     assert rows, "the demo data plants a dead-stock product in a frequent pair"
     assert all(ratio < 0.6 and dead and not selling for ratio, dead, selling in rows)
+
+
+def test_personal_data_stays_out_of_the_schemas_bi_reads(demo_build: Build) -> None:
+    exposed = demo_build.query(
+        "select table_schema || '.' || table_name || '.' || column_name "
+        "from information_schema.columns "
+        "where table_schema in ('marts', 'ml') "
+        "and column_name in ('email', 'full_name', 'first_name', 'phone', 'birth_date')"
+    )
+    assert exposed == []
+    [(with_name,)] = demo_build.query(
+        "select count(*) from exports.crm_contacts where personalised_message like '%{first_name}%'"
+    )
+    assert with_name == 0

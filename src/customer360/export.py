@@ -1,0 +1,87 @@
+"""`customer360 export`: write a CRM target list from the warehouse's export model.
+
+Filters `exports.crm_contacts` by segment, persona, tier and / or risk band and writes CSV
+or Parquet. In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
+formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from customer360.errors import UserError
+from customer360.project import project_dir
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FILTERS = {"segment": "rfm_segment", "persona": "persona", "tier": "tier", "risk": "risk_band"}
+
+
+def neutralise(value: object) -> object:
+    """A text value that a spreadsheet would run as a formula, made inert."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def warehouse_path() -> Path:
+    path = Path(os.environ.get("C360_DB_PATH", "warehouse/customer360.duckdb"))
+    return path if path.is_absolute() else project_dir() / path
+
+
+def export(filters: dict[str, str], out: Path, file_format: str, database: Path) -> int:
+    """Write the matching contacts; return how many rows were written."""
+    if not database.is_file():
+        raise UserError(f"{database}: no warehouse yet; build it first with `make run`")
+    try:
+        connection = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as error:
+        raise UserError(f"{database}: cannot open the warehouse: {error}") from error
+    conditions = [f"{FILTERS[name]} = ?" for name in filters]
+    where = f"where {' and '.join(conditions)}" if conditions else ""
+    try:
+        relation = connection.execute(
+            f"select * from exports.crm_contacts {where} order by customer_id",
+            list(filters.values()),
+        )
+    except duckdb.CatalogException as error:
+        raise UserError(f"{database}: no export model; run `dbt build` first ({error})") from error
+    columns = [column[0] for column in relation.description]
+    rows = relation.fetchall()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.tmp")
+    if file_format == "csv":
+        with temporary.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows([neutralise(value) for value in row] for row in rows)
+    else:
+        connection.execute(
+            f"copy (select * from exports.crm_contacts {where} order by customer_id) "
+            f"to '{str(temporary).replace(chr(39), chr(39) * 2)}' (format parquet)",
+            list(filters.values()),
+        )
+    connection.close()
+    os.replace(temporary, out)
+    return len(rows)
+
+
+def main(args: argparse.Namespace) -> int:
+    filters = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
+    if not filters:
+        raise UserError("choose the target list with --segment, --persona, --tier or --risk")
+    label = "_".join(value.lower().replace(" ", "-") for value in filters.values())
+    out = Path(args.out) if args.out else Path(f"exports/target_list_{label}.{args.format}")
+    count = export(
+        filters, out, args.format, Path(args.database) if args.database else warehouse_path()
+    )
+    print(f"{count:,} contacts written to {out}")
+    if count == 0:
+        print("no customer matches: check the spelling (e.g. --segment 'At Risk')", file=sys.stderr)
+    return 0
