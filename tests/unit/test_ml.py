@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import duckdb
@@ -212,3 +213,34 @@ def test_model_version_changes_with_data_and_not_otherwise() -> None:
     assert same == churn.model_version("logistic_regression", 1, dict(fingerprint))
     assert same != churn.model_version("logistic_regression", 1, {**fingerprint, "train_rows": 11})
     assert same != churn.model_version("gradient_boosting", 1, fingerprint)
+
+
+def test_the_forecast_recovers_a_known_trend_and_season() -> None:
+    from customer360.ml import forecast
+
+    months = [forecast.add_months(dt.date(2022, 1, 1), i) for i in range(36)]
+    season = {1: -20.0, 7: 30.0}
+    revenue = [1000 + 10 * i + season.get(m.month, 0.0) for i, m in enumerate(months)]
+    table = pa.table({"series": ["All"] * 36, "month_start": months, "revenue": revenue})
+    result = forecast.forecast(table, horizon=7, holdout=6).to_pylist()
+    assert result[0]["holdout_r2"] == pytest.approx(1.0)
+    assert result[0]["holdout_mape"] == pytest.approx(0.0, abs=1e-9)
+    predicted = {
+        row["month_start"]: row["predicted_revenue"] for row in result if row["is_forecast"]
+    }
+    assert predicted[dt.date(2025, 1, 1)] == pytest.approx(1000 + 10 * 36 - 20)
+    assert predicted[dt.date(2025, 7, 1)] == pytest.approx(1000 + 10 * 42 + 30)
+
+
+def test_a_short_series_gets_the_trend_only_and_no_holdout_metrics() -> None:
+    from customer360.ml import forecast
+
+    months = [forecast.add_months(dt.date(2024, 1, 1), i) for i in range(5)]
+    table = pa.table(
+        {"series": ["S"] * 5, "month_start": months, "revenue": [10.0, 20, 30, 40, 50]}
+    )
+    rows = forecast.forecast(table, horizon=2, holdout=6).to_pylist()
+    assert rows[0]["holdout_r2"] is None
+    assert [row["predicted_revenue"] for row in rows if row["is_forecast"]] == pytest.approx(
+        [60, 70]
+    )
