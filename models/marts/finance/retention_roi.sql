@@ -31,7 +31,8 @@ targeted as (
 totals as (
     select
         count(*) as targeted_customers,
-        coalesce(sum(monetary_score * 100), 0) as total_value
+        -- a decimal sum: exact, the same in every build
+        coalesce(sum(cast(monetary_score * 100 as decimal(38, 6))), 0) as total_value
     from targeted
 ),
 

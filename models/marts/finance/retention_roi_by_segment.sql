@@ -13,7 +13,8 @@ by_segment as (
         rfm_segment,
         count(*) as customers,
         sum(monetary) as monetary,
-        sum(churn_probability * monetary) as value_at_risk
+        -- decimal products, so the sum is exact and every build gives the same bits
+        sum(cast(churn_probability * monetary as decimal(38, 6))) as value_at_risk
     from customers
     where has_purchased and churn_probability is not null
     group by rfm_segment

@@ -32,10 +32,11 @@ contact_costs as (
         contacts.campaign_id,
         contacts.customer_id,
         contacts.contacted_at,
-        coalesce(
+        -- decimals, so sums are exact and every build gives the same bits
+        cast(coalesce(
             contacts.cost,
             campaigns.cost / count(*) over (partition by contacts.campaign_id)
-        ) as contact_cost
+        ) as decimal(18, 6)) as contact_cost
     from contacts
     left join campaigns on contacts.campaign_id = campaigns.campaign_id
     where contacts.contacted_at < {{ as_of_date() }}
