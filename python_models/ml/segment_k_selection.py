@@ -5,13 +5,7 @@ from customer360.ml import segmentation
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    sample = (
-        dbt.ref("int_customer_features_scaled")
-        .filter("is_in_fit_sample")
-        .order("customer_id")
-        .select(", ".join(segmentation.FEATURES))
-    )
-    features = segmentation.to_matrix(sample.arrow(), segmentation.FEATURES)
+    features = segmentation.fit_sample(dbt.ref("int_customer_features_scaled"))
     return segmentation.select_k(
         features,
         k_min=int(meta["k_min"]),

@@ -29,6 +29,17 @@ def to_matrix(table: pa.Table | pa.RecordBatchReader, columns: Sequence[str]) ->
     return np.column_stack([table.column(name).to_numpy(zero_copy_only=False) for name in columns])
 
 
+def fit_sample(features_relation) -> np.ndarray:
+    """The fit sample of `int_customer_features_scaled` (a DuckDB relation) as a matrix,
+    in customer order, read with Arrow."""
+    sample = (
+        features_relation.filter("is_in_fit_sample")
+        .order("customer_id")
+        .select(", ".join(FEATURES))
+    )
+    return to_matrix(sample.arrow(), FEATURES)
+
+
 def fit_kmeans(features: np.ndarray, k: int, seed: int) -> KMeans:
     return KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(features)
 
