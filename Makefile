@@ -32,7 +32,8 @@ run: install
 	  $(BIN)/customer360 demo; \
 	fi
 	$(DBT) build
-	@echo "Warehouse built: $${C360_DB_PATH:-warehouse/customer360.duckdb}"
+	$(BIN)/customer360 publish
+	@echo "Build file (private, for dbt): $${C360_DB_PATH:-warehouse/customer360.duckdb}"
 
 lint: install
 	$(BIN)/ruff check src tests python_models

@@ -33,6 +33,12 @@ def _export(args: argparse.Namespace) -> int:
     return export.main(args)
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from customer360 import publish
+
+    return publish.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer360",
@@ -122,6 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--database", metavar="FILE", help="warehouse (default: $C360_DB_PATH or the dev file)"
     )
     export.set_defaults(handler=_export)
+
+    publish = commands.add_parser(
+        "publish",
+        help="swap a serving copy of the marts (DuckDB + Parquet) in for BI readers",
+        description="Copy the marts and ml schemas of the build file into a new serving "
+        "DuckDB file and Parquet files, with the dbt descriptions as comments, then swap "
+        "them in atomically. Run it after a successful `dbt build`.",
+    )
+    publish.add_argument(
+        "--build-file", metavar="FILE", help="dbt build file (default: $C360_DB_PATH or dev's)"
+    )
+    publish.add_argument(
+        "--serving-dir",
+        metavar="DIR",
+        help="where the serving copy goes (default: $C360_SERVING_DIR or warehouse/serving)",
+    )
+    publish.add_argument(
+        "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
+    )
+    publish.set_defaults(handler=_publish)
     return parser
 
 
