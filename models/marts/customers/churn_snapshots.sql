@@ -12,6 +12,7 @@ as_of as (
 ),
 
 cutoffs as (
+    -- the as-of date and every churn_snapshot_interval_days before it
     select
         cast(
             as_of.as_of_date
@@ -39,7 +40,7 @@ last_purchase_before_cutoff as (
             )
 ),
 
-final as (
+features as {{ materialized_cte() }} (
     select
         customer_id,
         cutoff_date,
@@ -53,15 +54,58 @@ final as (
         gap_days as last_gap_days,
         running_store_visits as store_visits,
         date_diff('day', first_purchase_date, cutoff_date) as active_days,
+        first_purchase_date,
+        order_date as last_purchase_date,
         cutoff_date + {{ var('churn_horizon_days') }} <= as_of_date as is_labelable,
-        case
-            when cutoff_date + {{ var('churn_horizon_days') }} <= as_of_date
-                then not coalesce(
-                    next_ordered_at < cutoff_date + {{ var('churn_horizon_days') }}, false
-                )
-        end as is_churned,
+        next_ordered_at < cutoff_date + {{ var('churn_horizon_days') }} as is_next_in_horizon,
         next_ordered_at as next_purchase_at
     from last_purchase_before_cutoff
+),
+
+cutoff_medians as (
+    -- document 002's medians among the customers who had bought by each cutoff
+    select
+        cutoff_date,
+        median(monetary) as median_monetary,
+        median(frequency) as median_frequency,
+        -- avg_gap_days is null for one-order customers, so this is over repeat customers
+        median(avg_gap_days) as median_repeat_gap_days
+    from features
+    group by cutoff_date
+),
+
+final as (
+    select
+        features.customer_id,
+        features.cutoff_date,
+        features.recency_days,
+        features.frequency,
+        features.monetary,
+        features.avg_order_value,
+        features.avg_gap_days,
+        features.last_gap_days,
+        features.store_visits,
+        features.active_days,
+        features.active_days as days_since_first_purchase,
+        features.is_labelable,
+        case
+            when features.is_labelable then coalesce(features.is_next_in_horizon, false)
+        end as has_purchase_in_horizon,
+        case
+            when features.is_labelable then not coalesce(features.is_next_in_horizon, false)
+        end as is_churned,
+        coalesce(
+            features.recency_days
+            > coalesce(features.avg_gap_days, cutoff_medians.median_repeat_gap_days),
+            false
+        )
+        and features.monetary < cutoff_medians.median_monetary
+        and features.frequency < cutoff_medians.median_frequency as is_churned_by_rule,
+        features.first_purchase_date,
+        features.last_purchase_date,
+        features.next_purchase_at
+    from features
+    inner join cutoff_medians on features.cutoff_date = cutoff_medians.cutoff_date
 )
 
 select * from final

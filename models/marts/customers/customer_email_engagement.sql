@@ -1,3 +1,6 @@
+-- E-mail engagement per customer with any e-mail event before the as-of date. Empty
+-- when no e-mail events were landed (the landing view of a missing entity is empty).
+
 with
 
 email_events as (

@@ -26,6 +26,7 @@ classified as (
         metrics.recency_days,
         metrics.active_days,
         metrics.email_opens,
+        metrics.has_purchased,
         high_spend.high_spend_threshold,
         case
             when
@@ -47,23 +48,34 @@ classified as (
 ),
 
 explained as (
+    -- the condition that fired, with the customer's figures and the thresholds
     select
         *,
         case customer_status
             when 'New Customer'
                 then
                     case
-                        when frequency = 0 then 'no purchase yet'
-                        else 'first purchase ' || active_days || ' days ago'
+                        when not has_purchased then 'no purchase yet'
+                        else
+                            'first purchase ' || active_days || ' days ago (at most '
+                            || {{ var('new_customer_days') }} || ')'
                     end
             when 'Low Engagement'
                 then
-                    email_opens || ' e-mail opens and ' || frequency || ' purchase(s)'
+                    email_opens || ' e-mail opens (fewer than '
+                    || {{ var('low_engagement_max_opens') }} || ') and '
+                    || frequency || ' purchases (fewer than '
+                    || {{ var('low_engagement_max_frequency') }} || ')'
             when 'Churn Risk'
                 then
-                    recency_days || ' days since the last purchase; spend '
-                    || round(monetary, 2) || ' at or above ' || round(high_spend_threshold, 2)
-            else 'buying and engaged'
+                    recency_days || ' days since the last purchase (more than '
+                    || {{ var('churn_risk_inactive_days') }} || ') and spend '
+                    || round(monetary, 2) || ' at or above the high-spend threshold '
+                    || round(high_spend_threshold, 2)
+            else
+                'no rule fired: ' || frequency || ' purchases, the last '
+                || recency_days || ' days ago, spend ' || round(monetary, 2)
+                || coalesce(', ' || email_opens || ' e-mail opens', ', e-mail opens unknown')
         end as status_reason
     from classified
 ),
@@ -82,7 +94,7 @@ final as (
                 ),
                 '{frequency}', cast(explained.frequency as varchar)
             ),
-            '{opens}', coalesce(cast(explained.email_opens as varchar), '0')
+            '{opens}', coalesce(cast(explained.email_opens as varchar), '')
         ) as personalised_message,
         explained.frequency,
         explained.monetary,

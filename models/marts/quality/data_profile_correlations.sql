@@ -1,5 +1,5 @@
 -- Pearson correlations between the numeric customer metrics of buying customers,
--- one row per pair of columns (document 001's correlation heat map).
+-- one row per pair of columns, column_a < column_b (document 001's correlation heat map).
 
 with
 
@@ -7,10 +7,12 @@ metrics as (
     select * from {{ ref('customer_metrics') }}
 ),
 
+{#- every numeric metric, sorted so that each pair is listed once with column_a < column_b #}
 {%- set columns = [
-    'frequency', 'monetary', 'recency_days', 'active_days', 'avg_gap_days', 'store_visits',
+    'frequency', 'monetary', 'recency_days', 'active_days', 'distinct_purchase_days',
+    'avg_gap_days', 'median_gap_days', 'last_gap_days', 'store_visits', 'store_visit_ratio',
     'unique_products', 'avg_order_value', 'email_opens',
-] %}
+] | sort %}
 
 {%- set pairs = [] %}
 {%- for column_a in columns %}

@@ -1,5 +1,6 @@
--- Every (R score, FM score) cell of the score grid maps to exactly one known segment.
--- Fails with the cells that are missing, duplicated or mapped to an unknown segment.
+-- Every (R score, FM score) cell of the rfm_buckets × rfm_buckets grid (5 × 5 by default)
+-- maps to exactly one segment, every segment is one of the 11 in rfm_segments, and no
+-- cell lies outside the grid. Fails with the offending cells.
 
 with
 
@@ -21,25 +22,29 @@ grid as (
 
 checked as (
     select
-        grid.r_score,
-        grid.fm_score,
+        coalesce(grid.r_score, segment_cells.r_score) as r_score,
+        coalesce(grid.fm_score, segment_cells.fm_score) as fm_score,
+        bool_or(grid.r_score is null) as is_outside_grid,
         count(segment_cells.rfm_segment) as mapped_segments,
         count(segments.rfm_segment) as known_segments
     from grid
-    left join segment_cells
+    full outer join segment_cells
         on grid.r_score = segment_cells.r_score and grid.fm_score = segment_cells.fm_score
     left join segments on segment_cells.rfm_segment = segments.rfm_segment
-    group by grid.r_score, grid.fm_score
+    group by
+        coalesce(grid.r_score, segment_cells.r_score),
+        coalesce(grid.fm_score, segment_cells.fm_score)
 ),
 
 final as (
     select
         r_score,
         fm_score,
+        is_outside_grid,
         mapped_segments,
         known_segments
     from checked
-    where mapped_segments != 1 or known_segments != 1
+    where is_outside_grid or mapped_segments != 1 or known_segments != 1
 )
 
 select * from final
