@@ -1,20 +1,25 @@
 """`customer360 ingest`: map a user's file onto the landing contract.
 
 Reads CSV (any delimiter), whitespace-separated text, Excel or Parquet; sniffs the
-delimiter, the header and the date formats; maps columns by explicit `--map` or by name
-(case and punctuation ignored, common synonyms known); prints the mapping, a preview
-and a validation report that predicts what staging will do, with the same reason codes;
-then writes landing Parquet atomically. All the row work happens in DuckDB.
+delimiter, the header, the date formats and the decimal separator; maps columns by
+explicit `--map` or by name (case and punctuation ignored, common synonyms known); prints
+the mapping, a preview and a validation report that predicts what staging will do, with
+the same rules and reason codes, generated from the contract; then writes landing Parquet
+atomically. All the row work happens in DuckDB.
 
-Landed files hold every contract column as text (dates normalised to ISO; a value that
-does not parse is kept as it is, so staging rejects it with the raw value), plus
-`_source_file` and `_source_row`: the user's file and the row a user sees there (for a
-text file the line number with the header as line 1, for Excel the sheet row, for
-Parquet the row index + 1).
+A file without a header row gets the column names `column1`, `column2`, ... in file
+order, so its columns are mapped with `--map customer_id=column1`.
+
+Landed files hold every contract column as text (dates normalised to ISO, numbers to a
+plain decimal point; a value that does not parse is kept as it is, so staging rejects it
+with the raw value), plus `_source_file` and `_source_row`: the user's file and the row a
+user sees there (for a text file the line number with the header as line 1, for Excel the
+sheet row, for Parquet the row index + 1).
 
 A flat transaction file (`--entity transactions`: one row per purchase or line) becomes
-orders + order_items, and a products file when only a category names the product. An
-`events` file with an amount also becomes orders + order_items, one line per event.
+orders + order_items, plus products when only a category names the product. An `events`
+file with an amount also becomes orders + order_items: one line per event with a positive
+amount.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import csv
 import os
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -38,6 +45,7 @@ TRANSACTIONS = "transactions"
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PREVIEW_ROWS = 5
 SAMPLE_ROWS = 2000
+RESERVED = ("_source_file", "_source_row")
 
 # Other names a column goes by, compared after lower-casing and dropping everything but
 # letters and digits.
@@ -51,7 +59,7 @@ SYNONYMS: dict[str, list[str]] = {
     "amount": ["transactionamount", "amount", "total", "sales", "revenue", "revenueimpact",
                "value", "ordervalue", "linetotal", "totalamount"],
     "quantity": ["qty", "units", "quantity", "count"],
-    "product_id": ["productid", "stockcode", "sku", "item", "itemid", "productcode"],
+    "product_id": ["productid", "stockcode", "sku", "item", "itemid", "productcode", "product"],
     "category": ["productcategory", "category", "productline", "department"],
     "unit_price": ["unitprice", "priceeach", "itemprice", "price"],
     "discount_amount": ["discount", "discountamount"],
@@ -78,39 +86,59 @@ TRANSACTION_COLUMNS = [
 ]  # fmt: skip
 TRANSACTION_REQUIRED = ["customer_id", "ordered_at"]
 
-# Date formats tried when sniffing, after ISO 8601 (which DuckDB casts directly).
-# Month-first comes before day-first: a day above 12 is needed to prove day-first.
-DATE_FORMATS = [
-    "%Y%m%d", "%Y%m%d%H%M%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-    "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%y",
-    "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y",
-    "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y", "%d-%m-%Y %H:%M:%S",
-    "%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%d-%b-%y",
-]  # fmt: skip
+# Date formats tried when sniffing, after ISO 8601 (which DuckDB casts directly), each
+# with or without a time of day. On a tie the earlier wins, so month-first beats
+# day-first unless a day above 12 proves it.
 ISO = "ISO 8601"
+DATE_FORMATS = [
+    "%Y%m%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y",
+    "%d.%m.%y", "%m-%d-%Y", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%d-%b-%y",
+]  # fmt: skip
+TIMES_OF_DAY = [" %H:%M:%S", " %H:%M", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p", "T%H:%M:%S"]
+
+# Numbers whose separators say which is the decimal mark; ambiguous `1,234` / `1.234`
+# follow the convention of the rest of the column.
+POINT_DECIMAL = (
+    r"-?(\d{1,3}(,\d{3})+\.\d+|\d{1,3}(,\d{3}){2,}|\d*\.\d{1,2}|\d*\.\d{4,}|\d{4,}\.\d+|0\.\d+)"
+)
+COMMA_DECIMAL = (
+    r"-?(\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|\d*,\d{1,2}|\d*,\d{4,}|\d{4,},\d+|0,\d+)"
+)
+AMBIGUOUS_COMMA = r"-?\d{1,3},\d{3}"
+AMBIGUOUS_POINT = r"-?\d{1,3}\.\d{3}"
 
 
 def normalise(name: str) -> str:
+    """A column name compared without case and punctuation: `Customer-ID` -> customerid."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def quote(identifier: str) -> str:
+    """A SQL identifier."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
 def literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message: DuckDB's can run to many."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 @dataclass
 class Source:
-    """The user's file as a DuckDB view `source` of text columns plus `_source_row`."""
+    """The user's file as the DuckDB view `source`: text columns plus `_source_row`."""
 
     path: Path
     kind: str
     columns: list[str]
     rows: int
     details: str = ""
+    header: bool = True
 
 
 @dataclass
@@ -119,14 +147,18 @@ class Output:
 
     entity: Entity
     sql: str
-    path: Path | None = None
 
 
 @dataclass
 class Report:
+    """What ingest found and predicted; `counts` is {entity: {outcome: rows}}, where an
+    outcome is 'staged', 'duplicate' (an exact copy, dropped) or a reject reason."""
+
     mapping: dict[str, str]
     ignored: list[str]
-    date_formats: dict[str, str]
+    date_formats: dict[str, str] = field(default_factory=dict)
+    number_formats: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
@@ -141,127 +173,188 @@ def read_source(connection: duckdb.DuckDBPyConnection, path: Path, sheet: str | 
     if path.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty")
     suffix = path.suffix.lower()
+    if sheet and suffix not in EXCEL_SUFFIXES:
+        raise UserError(f"{path}: --sheet applies to Excel files only")
+    kind = "Parquet" if suffix == ".parquet" else "Excel" if suffix in EXCEL_SUFFIXES else "CSV"
     try:
-        if suffix == ".parquet":
+        if kind == "Parquet":
             source = read_parquet(connection, path)
-        elif suffix in EXCEL_SUFFIXES:
+        elif kind == "Excel":
             source = read_excel(connection, path, sheet)
         else:
             source = read_text(connection, path)
     except UserError:
         raise
-    except (duckdb.Error, ValueError, OSError, ImportError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise UserError(f"{path}: cannot read the file: {first_line}") from error
+    except (duckdb.Error, ValueError, KeyError, OSError, ImportError) as error:
+        raise UserError(f"{path}: cannot read as {kind}: {first_line(error)}") from error
     if source.rows == 0:
         raise UserError(f"{path}: the file has no data rows (only a header, or nothing)")
     return source
 
 
 def read_parquet(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
-    names = [row[0] for row in connection.execute(
-        f"select name from parquet_schema({literal(str(path))}) where name != 'schema'"
-    ).fetchall()]  # fmt: skip
-    text = ", ".join(f"cast({quote(name)} as varchar) as {quote(name)}" for name in names)
+    """Every column cast to text; the row number is the row index + 1."""
+    scan = f"read_parquet({literal(str(path))})"
+    described = [row[0] for row in connection.execute(f"describe select * from {scan}").fetchall()]
+    names = unique_names(described)
+    text = ", ".join(
+        f"cast({quote(old)} as varchar) as {quote(new)}"
+        for old, new in zip(described, names, strict=True)
+    )
     connection.execute(
         f"create view source as select {text}, file_row_number + 1 as _source_row "
         f"from read_parquet({literal(str(path))}, file_row_number = true)"
     )
-    return Source(path, "Parquet", names, count_rows(connection))
+    return Source(path, "Parquet", names, count_rows(connection), "typed columns")
 
 
 def read_excel(connection: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) -> Source:
+    """One sheet read as text; the row number is the sheet row."""
     import pandas as pd
 
     frame = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=str)
     frame = frame.dropna(how="all")
     if frame.empty:
-        raise UserError(f"{path}: the sheet is empty")
-    first = [str(value) if pd.notna(value) else "" for value in frame.iloc[0]]
-    header = looks_like_header(first, frame.iloc[1:6].fillna("").astype(str).values.tolist())
-    names = unique_names(first) if header else [f"column{i}" for i in range(1, len(first) + 1)]
+        raise UserError(f"{path}: the sheet {sheet or '(first)'} is empty")
+    cells = frame.fillna("").astype(str).values.tolist()
+    header = looks_like_header(cells[0], cells[1:6])
+    names = unique_names(cells[0]) if header else numbered_names(len(cells[0]))
     body = frame.iloc[1:] if header else frame
     body = body.astype(object).where(body.notna(), None)
     body.columns = names
-    body["_source_row"] = body.index + 1  # the sheet row, 1-based
+    body["_source_row"] = body.index + 1  # pandas keeps blank rows in the index
     connection.register("excel_rows", body)
     text = ", ".join(f"cast({quote(name)} as varchar) as {quote(name)}" for name in names)
     connection.execute(f"create view source as select {text}, _source_row from excel_rows")
-    sheet_name = sheet or "first sheet"
-    return Source(path, "Excel", names, count_rows(connection),
-                  f"{sheet_name}, header: {'yes' if header else 'no'}")  # fmt: skip
+    details = f"sheet {sheet or '1'}, header: {'yes' if header else 'no'}"
+    return Source(path, "Excel", names, count_rows(connection), details, header)
 
 
 def read_text(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
-    sample_lines = sample_text(path)
-    if not any(line.strip() for line in sample_lines):
+    """A delimited file, or one whose fields are separated by runs of whitespace."""
+    lines = sample_text(path)
+    content = [line for line in lines if line.strip()]
+    if not content:
         raise UserError(f"{path}: the file is empty (only blank lines)")
-    delimiter = sniff_delimiter(sample_lines)
-    if delimiter is None and all(
-        len(line.split()) > 1 for line in sample_lines[:20] if line.strip()
-    ):
-        return read_whitespace(connection, path, sample_lines)
-    delimiter = delimiter or ","
-    rows = list(csv.reader(sample_lines[:6], delimiter=delimiter))
-    header = looks_like_header(rows[0], rows[1:]) if rows else False
+    delimiter = sniff_delimiter(content)
+    if delimiter is None and all(len(line.split()) > 1 for line in content[:20]):
+        return read_whitespace(connection, path, lines)
+    return read_delimited(connection, path, content, delimiter or ",")
+
+
+def read_delimited(
+    connection: duckdb.DuckDBPyConnection, path: Path, content: list[str], delimiter: str
+) -> Source:
+    """DuckDB's CSV reader with the sniffed delimiter and header, every column as text."""
+    rows = list(csv.reader(content[:6], delimiter=delimiter))
+    header = looks_like_header(rows[0], rows[1:])
+    charset = encoding(path)
     options = (
         f"delim = {literal(delimiter)}, header = {str(header).lower()}, all_varchar = true, "
-        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(encoding(path))}"
+        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}"
     )
-    try:  # fast, parallel; rows with missing trailing fields need the fallback
-        connection.execute(
-            f"create or replace view raw_csv as select * from read_csv({literal(str(path))}, "
-            f"{options})"
-        )
-        connection.execute("select count(*) from raw_csv").fetchall()
+    scan = f"read_csv({literal(str(path))}, {options})"
+    try:  # fast and parallel; rows with missing trailing fields need the fallback
+        connection.execute(f"create or replace view raw_csv as select * from {scan}")
+        records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
     except duckdb.Error:
-        connection.execute(
-            f"create or replace view raw_csv as select * from read_csv({literal(str(path))}, "
-            f"{options}, null_padding = true, parallel = false)"
-        )
+        scan = scan[:-1] + ", null_padding = true, parallel = false)"
+        connection.execute(f"create or replace view raw_csv as select * from {scan}")
+        records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
-    names = described if header else [f"column{i}" for i in range(1, len(described) + 1)]
+    names = unique_names(described) if header else numbered_names(len(described))
     renamed = ", ".join(
         f"{quote(old)} as {quote(new)}" for old, new in zip(described, names, strict=True)
     )
-    first_row = 2 if header else 1
+    numbering = number_records(connection, path, charset, delimiter, header, records)
     connection.execute(
-        f"create view source as select {renamed}, "
-        f"row_number() over () + {first_row - 1} as _source_row from raw_csv"
+        f"create view source as select {renamed}, {numbering} as _source_row from "
+        "(select *, row_number() over () as _record from raw_csv) as raw "
+        + ("left join record_lines using (_record)" if numbering == "_line" else "")
     )
     shown = {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
-    return Source(path, "CSV", names, count_rows(connection),
-                  f"delimiter {shown!r}, header: {'yes' if header else 'no'}")  # fmt: skip
+    details = f"delimiter {shown!r}, header: {'yes' if header else 'no'}"
+    return Source(path, "CSV", names, records, details, header)
 
 
-def read_whitespace(
-    connection: duckdb.DuckDBPyConnection, path: Path, sample_lines: list[str]
-) -> Source:
-    """Fields separated by runs of spaces or tabs (no quoting), e.g. the CDNOW files."""
-    rows = [line.split() for line in sample_lines[:6] if line.strip()]
+def number_records(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    charset: str,
+    delimiter: str,
+    header: bool,
+    records: int,
+) -> str:
+    """SQL for the line each CSV record starts on. When every line holds one record the
+    record number says it; blank lines or quoted line breaks need a pass over the file."""
+    if content_lines(path) == records + header:
+        return f"_record + {int(header)}"
+    csv.field_size_limit(sys.maxsize)
+    starts: list[int] = []
+    with path.open(newline="", encoding="utf-8-sig" if charset == "utf-8" else charset) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        previous = 0
+        for row in reader:
+            if row:
+                starts.append(previous + 1)
+            previous = reader.line_num
+    starts = starts[1:] if header else starts
+    if len(starts) != records:  # the two readers disagree: fall back to record numbers
+        return f"_record + {int(header)}"
+    import pyarrow as pa
+
+    lines = pa.table({"_record": range(1, records + 1), "_line": starts})
+    connection.register("record_lines", lines)
+    return "_line"
+
+
+def content_lines(path: Path) -> int:
+    """The number of lines up to the last one that is not blank."""
+    newlines, tail = 0, b""
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 22):
+            newlines += chunk.count(b"\n")
+            tail = (tail + chunk)[-65536:]
+    trailing = tail[len(tail.rstrip(b"\r\n\t ")) :].count(b"\n")
+    return newlines - trailing + 1
+
+
+def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: list[str]) -> Source:
+    """Fields separated by runs of spaces or tabs (no quoting), e.g. the CDNOW files.
+    Whole lines are read by DuckDB and split with a regular expression."""
+    first = next(index for index, line in enumerate(lines) if line.strip())
+    rows = [line.split() for line in lines[first:] if line.strip()][:6]
     header = looks_like_header(rows[0], rows[1:])
-    width = max(len(row) for row in rows)
-    names = unique_names(rows[0]) if header else [f"column{i}" for i in range(1, width + 1)]
+    skip = first + 1 if header else 0  # the header's line number
     connection.execute(
-        "create view raw_lines as select line, row_number() over () as line_number "
+        "create temp table split_lines as select "
+        r"regexp_split_to_array(regexp_replace(line, '^[\s\x{feff}]+|\s+$', '', 'g'), '\s+') "
+        "as parts, line_number from (select line, row_number() over () as line_number "
         f"from read_csv({literal(str(path))}, columns = {{'line': 'VARCHAR'}}, "
-        "delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false)"
+        "delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false, "
+        f"encoding = {literal(encoding(path))})) "
+        rf"where not regexp_full_match(coalesce(line, ''), '[\s\x{{feff}}]*') "
+        f"and line_number > {skip}"
     )
+    [(width, rows_read)] = connection.execute(
+        "select coalesce(max(len(parts)), 0), count(*) from split_lines"
+    ).fetchall()
+    names = unique_names(rows[0]) if header else []
+    names += numbered_names(width)[len(names) :]
     fields = ", ".join(f"parts[{i}] as {quote(name)}" for i, name in enumerate(names, start=1))
-    skip = "and line_number > 1" if header else ""
     connection.execute(
-        f"create view source as select {fields}, line_number as _source_row from ("
-        "select regexp_split_to_array(trim(line), '\\s+') as parts, line_number "
-        f"from raw_lines where trim(coalesce(line, '')) != '' {skip})"
+        f"create view source as select {fields}, line_number as _source_row from split_lines"
     )
-    return Source(path, "text", names, count_rows(connection),
-                  f"whitespace-separated, header: {'yes' if header else 'no'}")  # fmt: skip
+    details = f"whitespace-separated, header: {'yes' if header else 'no'}"
+    return Source(path, "text", names, rows_read, details, header)
 
 
 def encoding(path: Path) -> str:
     """'utf-8' when the start of the file decodes as UTF-8, else 'latin-1'."""
+    with path.open("rb") as file:
+        start = file.read(65536)
     try:
-        path.read_bytes()[:65536].decode("utf-8")
+        start.decode("utf-8")
     except UnicodeDecodeError as error:
         # a multi-byte character cut at the end of the sample is still UTF-8
         return "utf-8" if error.start >= 65536 - 4 else "latin-1"
@@ -269,7 +362,9 @@ def encoding(path: Path) -> str:
 
 
 def sample_text(path: Path, size: int = 65536) -> list[str]:
-    raw = path.read_bytes()[:size]
+    """The first lines of the file (a last, possibly cut line dropped)."""
+    with path.open("rb") as file:
+        raw = file.read(size)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -279,13 +374,16 @@ def sample_text(path: Path, size: int = 65536) -> list[str]:
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
-    """The delimiter that splits the first lines into the same number (> 1) of fields."""
-    sample = [line for line in lines[:50] if line.strip()]
-    best, best_fields = None, 1
+    """The delimiter that splits the first line and most of the others into the same
+    number (> 1) of fields: the most consistent, then the most fields."""
+    sample = lines[:50]
+    best, best_key = None, (0.0, 1)
     for delimiter in [",", ";", "\t", "|"]:
-        widths = {len(row) for row in csv.reader(sample, delimiter=delimiter)}
-        if len(widths) == 1 and (width := widths.pop()) > best_fields:
-            best, best_fields = delimiter, width
+        widths = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        width, hits = Counter(widths).most_common(1)[0]
+        key = (hits / len(widths), width)
+        if width > 1 and widths[0] == width and key[0] >= 0.6 and key > best_key:
+            best, best_key = delimiter, key
     return best
 
 
@@ -295,23 +393,46 @@ def looks_like_value(text: str) -> bool:
     return bool(re.fullmatch(r"[-+$€£]?[\d.,:/ T-]+", text)) and any(c.isdigit() for c in text)
 
 
+@cache
+def known_names() -> frozenset[str]:
+    """Every contract column name and synonym, normalised."""
+    names = {normalise(name) for names in SYNONYMS.values() for name in names}
+    names |= {normalise(name) for name in SYNONYMS}
+    for entity in contract.load().values():
+        names |= {normalise(name) for name in entity.column_names}
+    return frozenset(names)
+
+
 def looks_like_header(first: list[str], following: list[list[str]]) -> bool:
-    known = {normalise(name) for names in SYNONYMS.values() for name in names} | set(SYNONYMS)
-    if any(normalise(cell) in known for cell in first):
-        return True
-    if any(looks_like_value(cell) for cell in first):
+    """Whether the first row names the columns. A number or a date says no; a known
+    column name says yes; else yes when the rows below hold numbers or dates, or when the
+    names are distinct and do not recur below."""
+    cells = [cell.strip() for cell in first]
+    if any(looks_like_value(cell) for cell in cells):
         return False
-    return any(looks_like_value(cell) for row in following for cell in row)
+    if any(normalise(cell) in known_names() for cell in cells):
+        return True
+    if any(looks_like_value(cell) for row in following for cell in row):
+        return True
+    below = {cell.strip() for row in following for cell in row}
+    return all(cells) and len(set(cells)) == len(cells) and not set(cells) & below
 
 
 def unique_names(cells: list[str]) -> list[str]:
+    """Header cells as distinct column names; blanks become columnN, and names ingest
+    itself writes get a trailing underscore."""
     names: list[str] = []
     for index, cell in enumerate(cells, start=1):
-        name = cell.strip() or f"column{index}"
-        while name in names:
+        name = str(cell).strip() or f"column{index}"
+        while name in names or name in RESERVED:
             name += "_"
         names.append(name)
     return names
+
+
+def numbered_names(count: int) -> list[str]:
+    """The names of a headerless file's columns."""
+    return [f"column{index}" for index in range(1, count + 1)]
 
 
 def count_rows(connection: duckdb.DuckDBPyConnection) -> int:
@@ -326,25 +447,33 @@ def target_columns(entity_name: str, entities: dict[str, Entity]) -> tuple[list[
     if entity_name == TRANSACTIONS:
         return TRANSACTION_COLUMNS, TRANSACTION_REQUIRED
     entity = entities[entity_name]
-    columns = entity.column_names + (["amount"] if entity_name == "events" else [])
     required = [
         column.name
         for column in entity.columns
         if (column.required or column.name in entity.grain) and column.default is None
     ]
-    return list(dict.fromkeys(columns)), required
+    return entity.column_names, required
 
 
-def resolve_mapping(
-    source: Source, entity_name: str, entities: dict[str, Entity], explicit: list[str]
+def columns_hint(source: Source) -> str:
+    """The file's columns, and how a headerless file's columns are named."""
+    listed = ", ".join(source.columns)
+    if source.header:
+        return f"Columns in the file: {listed}"
+    return (
+        f"The file has no header row, so its columns are named by position: {listed} "
+        "(write e.g. --map customer_id=column1)"
+    )
+
+
+def explicit_mapping(
+    source: Source, entity_name: str, targets: list[str], explicit: list[str]
 ) -> dict[str, str]:
-    """target column -> source column."""
-    targets, required = target_columns(entity_name, entities)
-    mapping: dict[str, str] = {}
+    """The --map TARGET=SOURCE options, checked against the entity and the file."""
     by_normal = {normalise(name): name for name in source.columns}
+    mapping: dict[str, str] = {}
     for item in explicit:
-        target, sep, wanted = item.partition("=")
-        target, wanted = target.strip(), wanted.strip()
+        target, sep, wanted = (part.strip() for part in item.partition("="))
         if not sep or not target or not wanted:
             raise UserError(f"--map {item!r}: write it as TARGET=SOURCE, e.g. customer_id=CustID")
         if target not in targets:
@@ -355,10 +484,19 @@ def resolve_mapping(
         found = wanted if wanted in source.columns else by_normal.get(normalise(wanted))
         if found is None:
             raise UserError(
-                f"{source.path}: no column {wanted!r} for --map {item!r}. "
-                f"Columns in the file: {', '.join(source.columns)}"
+                f"{source.path}: no column {wanted!r} for --map {item!r}. {columns_hint(source)}"
             )
         mapping[target] = found
+    return mapping
+
+
+def resolve_mapping(
+    source: Source, entity_name: str, entities: dict[str, Entity], explicit: list[str]
+) -> dict[str, str]:
+    """target column -> source column: --map first, then names and synonyms."""
+    targets, required = target_columns(entity_name, entities)
+    mapping = explicit_mapping(source, entity_name, targets, explicit)
+    by_normal = {normalise(name): name for name in source.columns}
     used = set(mapping.values())
     for target in targets:
         if target in mapping:
@@ -371,106 +509,220 @@ def resolve_mapping(
                 break
     for target in required:
         if target not in mapping:
-            looked_for = ", ".join([target, *SYNONYMS.get(target, [])][:8])
+            looked_for = ", ".join(dict.fromkeys([normalise(target), *SYNONYMS.get(target, [])]))
             raise UserError(
                 f"{source.path}: no column for the required {target!r} of {entity_name} "
-                f"(looked for: {looked_for}). Map one with --map {target}=<column>. "
-                f"Columns in the file: {', '.join(source.columns)}"
+                f"(looked for: {looked_for}; case and punctuation ignored). Map one with "
+                f"--map {target}=<column>. {columns_hint(source)}"
             )
     if entity_name == TRANSACTIONS and not {"amount", "unit_price"} & set(mapping):
         raise UserError(
             f"{source.path}: no column for the required 'amount' of transactions (the line "
             f"total; or 'unit_price'). Map one with --map amount=<column>. "
-            f"Columns in the file: {', '.join(source.columns)}"
+            f"{columns_hint(source)}"
         )
-    return mapping
+    return {target: mapping[target] for target in targets if target in mapping}
 
 
 # ---------------------------------------------------------------- values
 
 
+def check_date_format(connection: duckdb.DuckDBPyConnection, fmt: str) -> None:
+    """Refuse a --date-format that strptime does not understand."""
+    try:
+        connection.execute(f"select try_strptime('2000-01-01', {literal(fmt)})").fetchall()
+    except duckdb.Error as error:
+        raise UserError(f"--date-format {fmt!r}: {first_line(error)}") from error
+    if "%" not in fmt:
+        raise UserError(f"--date-format {fmt!r}: write a strptime format such as %Y%m%d")
+
+
+def parse_expression(value: str, fmt: str) -> str:
+    """SQL for a timestamp parsed from text, or null. A format without a time of day
+    also reads values that have one."""
+    if fmt == ISO:
+        return f"try_cast({value} as timestamp)"
+    if re.search("%[HIMSTXc]", fmt):
+        return f"try_strptime({value}, {literal(fmt)})"
+    times = [*TIMES_OF_DAY, "%H%M%S"] if fmt == "%Y%m%d" else TIMES_OF_DAY
+    formats = ", ".join(literal(fmt + time) for time in ["", *times])
+    return f"try_strptime({value}, [{formats}])"
+
+
+def swapped(fmt: str) -> str:
+    """The format with day and month exchanged."""
+    return fmt.replace("%m", "\0").replace("%d", "%m").replace("\0", "%d")
+
+
 def sniff_date_format(
     connection: duckdb.DuckDBPyConnection, column: str, given: str | None
-) -> tuple[str, bool]:
-    """The format that parses most sample values of a column; and whether it was a
-    tie between month-first and day-first."""
-    if given:
-        return given, False
+) -> tuple[str, str]:
+    """The format of a date column of `prepared` (trimmed text), and a remark for the
+    report. Unless given, the format that parses most of a sample of the values wins;
+    between month-first and day-first the whole column decides, and a tie (no day above
+    12) is read month-first and reported as ambiguous."""
     values = (
-        f"(select {quote(column)} as v from source "
-        f"where trim(coalesce({quote(column)}, '')) != '' limit {SAMPLE_ROWS})"
+        f"(select {quote(column)} as v from prepared where coalesce({quote(column)}, '') != '')"
     )
-    candidates = [ISO, *DATE_FORMATS]
-    parsed = ", ".join(
-        "count(try_cast(trim(v) as timestamp))" if fmt == ISO
-        else f"count(try_strptime(trim(v), {literal(fmt)}))"
-        for fmt in candidates
-    )  # fmt: skip
-    counts = connection.execute(f"select {parsed} from {values}").fetchall()[0]
+    sample = f"(select v from {values} using sample reservoir({SAMPLE_ROWS} rows) repeatable (7))"
+    candidates = [given] if given else [ISO, *DATE_FORMATS]
+    parsed = ", ".join(f"count({parse_expression('v', fmt)})" for fmt in candidates)
+    [(total, *counts)] = connection.execute(
+        f"select count(*), {parsed} from {sample}"
+    ).fetchall()  # fmt: skip
     best = max(range(len(candidates)), key=lambda i: (counts[i], -i))
-    chosen = candidates[best]
-    ambiguous = chosen.startswith("%m/%d") and counts[candidates.index(
-        chosen.replace("%m/%d", "%d/%m"))] == counts[best]  # fmt: skip
-    return chosen, ambiguous
+    chosen, remark = candidates[best], ""
+    if not given and swapped(chosen) in candidates and swapped(chosen) != chosen:
+        other = swapped(chosen)
+        [(mine, theirs)] = connection.execute(
+            f"select count({parse_expression('v', chosen)}), "
+            f"count({parse_expression('v', other)}) from {values}"
+        ).fetchall()
+        if theirs > mine:
+            chosen = other
+        elif theirs == mine and chosen.startswith("%m"):
+            remark = (
+                "ambiguous: no day above 12, read month-first; "
+                f"for day-first pass --date-format '{other}'"
+            )
+    parsed_count = counts[candidates.index(chosen)]
+    if parsed_count < total:
+        remark = "; ".join(filter(None, [f"parses {parsed_count:,} of {total:,} sampled", remark]))
+    return chosen, remark
 
 
-def date_expression(column: str, fmt: str, kind: str) -> str:
-    """Normalised ISO text when the value parses, else the raw value."""
+def date_expression(value: str, fmt: str, kind: str) -> str:
+    """ISO text ('YYYY-MM-DD', or 'YYYY-MM-DD HH:MM:SS[.ffffff]') when the value parses,
+    else the raw value."""
+    parsed = parse_expression(value, fmt)
+    text = f"cast({parsed} as date)" if kind == "date" else parsed
+    return f"coalesce(cast({text} as varchar), nullif({value}, ''))"
+
+
+def number_text(column: str) -> str:
+    """The value trimmed, without a currency sign or code and without spaces or
+    apostrophes grouping the thousands."""
     value = f"trim({quote(column)})"
-    parsed = (
-        f"try_cast({value} as timestamp)"
-        if fmt == ISO
-        else f"try_strptime({value}, {literal(fmt)})"
-    )
-    pattern = "%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S"
-    return f"coalesce(strftime({parsed}, {literal(pattern)}), nullif({value}, ''))"
+    currency = literal(r"^(-?)\s*(?:[$€£¥]|USD|EUR|GBP)\s*|\s*(?:[$€£¥]|USD|EUR|GBP)$")
+    value = f"regexp_replace({value}, {currency}, '\\1')"
+    grouped = literal(r"-?\d{1,3}([ '\x{a0}\x{202f}]\d{3})+([.,]\d+)?")
+    separators = literal(r"[ '\x{a0}\x{202f}]")
+    ungrouped = f"regexp_replace({value}, {separators}, '', 'g')"
+    return f"case when regexp_full_match({value}, {grouped}) then {ungrouped} else {value} end"
 
 
-def number_expression(column: str) -> str:
-    """Drops a currency sign; reads `1,234.50` (thousands separators), `12,50` and
-    `1.234,50` (a decimal comma, one or two decimals) as plain numbers; anything else
-    stays as it is, for staging to reject with the raw value."""
-    value = f"trim({quote(column)})"
-    cleaned = f"regexp_replace({value}, '^[$€£¥]\\s*', '')"
+def sniff_decimal_marks(
+    connection: duckdb.DuckDBPyConnection, targets: list[str]
+) -> dict[str, tuple[str, int]]:
+    """Per target: 'point', 'comma' or '' (no value says), by the values whose
+    separators leave no doubt; and how many ambiguous values (`1,234`) there are."""
+    if not targets:
+        return {}
+    parts = []
+    for target in targets:
+        value = quote(target)
+        parts += [
+            f"count(*) filter (where regexp_full_match({value}, '{POINT_DECIMAL}'))",
+            f"count(*) filter (where regexp_full_match({value}, '{COMMA_DECIMAL}'))",
+            f"count(*) filter (where regexp_full_match({value}, '{AMBIGUOUS_COMMA}'))",
+        ]
+    [counts] = connection.execute(f"select {', '.join(parts)} from prepared").fetchall()
+    marks = {}
+    for index, target in enumerate(targets):
+        point, comma, ambiguous = counts[3 * index : 3 * index + 3]
+        mark = "point" if point > comma else "comma" if comma > point else ""
+        marks[target] = (mark, ambiguous)
+    return marks
+
+
+def number_expression(value: str, mark: str, kind: str) -> str:
+    """A plain number with a decimal point when the separators are clear from the value
+    itself or from the column's convention (`mark`); anything else stays as it is, for
+    staging to reject with the raw value."""
+    point = f"replace({value}, ',', '')"
+    comma = f"replace(replace({value}, '.', ''), ',', '.')"
+    either = f"'{AMBIGUOUS_COMMA}|{AMBIGUOUS_POINT}'"
+    ambiguous = ""
+    if mark == "comma":
+        ambiguous = f"when regexp_full_match({value}, {either}) then {comma}"
+    elif mark == "point":
+        ambiguous = f"when regexp_full_match({value}, '{AMBIGUOUS_COMMA}') then {point}"
+    elif kind == "integer":  # a whole number: the separator can only group thousands
+        ambiguous = f"when regexp_full_match({value}, {either}) then replace({comma}, '.', '')"
     return (
-        f"case when regexp_full_match({cleaned}, '-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
-        f"then replace({cleaned}, ',', '') "
-        f"when regexp_full_match({cleaned}, '-?\\d+,\\d{{1,2}}') "
-        f"then replace({cleaned}, ',', '.') "
-        f"when regexp_full_match({cleaned}, '-?\\d{{1,3}}(\\.\\d{{3}})+,\\d{{1,2}}') "
-        f"then replace(replace({cleaned}, '.', ''), ',', '.') else nullif({cleaned}, '') end"
+        f"case when regexp_full_match({value}, '{POINT_DECIMAL}') then {point} "
+        f"when regexp_full_match({value}, '{COMMA_DECIMAL}') then {comma} "
+        f"{ambiguous} else nullif({value}, '') end"
     )
 
 
-def value_expressions(
+def column_kinds(entity_name: str, entities: dict[str, Entity]) -> dict[str, str]:
+    """The kind ('text', 'integer', 'decimal', 'date', 'timestamp') of every target."""
+    kinds = {"amount": "decimal", "category": "text"}
+    for entity in entities.values():
+        for column in entity.columns:
+            kinds.setdefault(column.name, column.kind)
+    if entity_name in entities:
+        kinds.update({column.name: column.kind for column in entities[entity_name].columns})
+    return kinds
+
+
+def prepared_value(column: str, kind: str) -> str:
+    """The first cleaning step, over the source column."""
+    if kind in {"integer", "decimal"}:
+        return number_text(column)
+    if kind in {"date", "timestamp"}:
+        return f"trim({quote(column)})"
+    return f"nullif(trim({quote(column)}), '')"
+
+
+def map_values(
     connection: duckdb.DuckDBPyConnection,
     mapping: dict[str, str],
     kinds: dict[str, str],
     date_format: str | None,
     report: Report,
 ) -> dict[str, str]:
-    """SQL for every mapped target column, as cleaned text."""
-    expressions = {}
-    for target, column in mapping.items():
-        kind = kinds.get(target, "text")
+    """Create the table `mapped`: each mapped target as cleaned text (dates in ISO,
+    numbers with a decimal point, anything unparseable as it was) and `_source_row`.
+    Returns the SQL name of each target there."""
+    if date_format:
+        check_date_format(connection, date_format)
+    prepared = ", ".join(
+        f"{prepared_value(column, kinds.get(target, 'text'))} as {quote(target)}"
+        for target, column in mapping.items()
+    )
+    connection.execute(f"create view prepared as select {prepared}, _source_row from source")
+    numbers = [target for target in mapping if kinds.get(target) in {"integer", "decimal"}]
+    marks = sniff_decimal_marks(connection, numbers)
+    final = {}
+    for target in mapping:
+        kind, value = kinds.get(target, "text"), quote(target)
         if kind in {"date", "timestamp"}:
-            fmt, ambiguous = sniff_date_format(connection, column, date_format)
-            report.date_formats[target] = fmt + (
-                " (ambiguous: no day above 12; pass --date-format '%d/%m/%Y' for day-first)"
-                if ambiguous else ""
-            )  # fmt: skip
-            expressions[target] = date_expression(column, fmt, kind)
-        elif kind in {"integer", "decimal"}:
-            expressions[target] = number_expression(column)
+            fmt, remark = sniff_date_format(connection, target, date_format)
+            report.date_formats[target] = fmt + (f"; {remark}" if remark else "")
+            final[target] = date_expression(value, fmt, kind)
+        elif target in marks:
+            mark, ambiguous = marks[target]
+            if mark == "comma":
+                report.number_formats[target] = "decimal comma, as in 1.234,50"
+            elif ambiguous and not mark and kind != "integer":
+                report.number_formats[target] = (
+                    f"{ambiguous:,} values like 1,234 are ambiguous and kept as they are"
+                )
+            final[target] = number_expression(value, mark, kind)
         else:
-            expressions[target] = f"nullif(trim({quote(column)}), '')"
-    return expressions
+            final[target] = value
+    columns = ", ".join(f"{sql} as {quote(target)}" for target, sql in final.items())
+    connection.execute(f"create temp table mapped as select {columns}, _source_row from prepared")
+    return {target: quote(target) for target in mapping}
 
 
 # ---------------------------------------------------------------- outputs
 
 
 def entity_select(entity: Entity, values: dict[str, str], source_file: str) -> str:
+    """One landed row per source row, with every contract column as text."""
     columns = [
         f"cast({values[name]} as varchar) as {name}" if name in values
         else f"cast(null as varchar) as {name}"
@@ -478,20 +730,26 @@ def entity_select(entity: Entity, values: dict[str, str], source_file: str) -> s
     ]  # fmt: skip
     return (
         f"select {', '.join(columns)}, {literal(source_file)} as _source_file, "
-        "_source_row from source"
+        "_source_row from mapped"
     )
+
+
+def derived_order_id(customer: str, moment: str) -> str:
+    """customer-YYYYMMDDHHMMSS, or customer-<raw date> when the date does not parse."""
+    stamp = f"strftime(try_cast({moment} as timestamp), '%Y%m%d%H%M%S')"
+    return f"{customer} || '-' || coalesce({stamp}, {moment})"
 
 
 def transaction_outputs(
-    values: dict[str, str], entities: dict[str, Entity], source_file: str
+    values: dict[str, str],
+    entities: dict[str, Entity],
+    source_file: str,
+    where: str = "true",
+    with_products: bool = True,
 ) -> list[Output]:
-    """Orders, order lines (and products named by category) from one row per line."""
+    """Orders and order lines (and products named by category) from one row per line."""
     ordered_at = values["ordered_at"]
-    order_id = values.get(
-        "order_id",
-        f"{values['customer_id']} || '-' || "
-        f"coalesce(strftime(try_cast({ordered_at} as timestamp), '%Y%m%d%H%M%S'), {ordered_at})",
-    )
+    order_id = values.get("order_id", derived_order_id(values["customer_id"], ordered_at))
     product = values.get("product_id") or values.get("category") or "'UNKNOWN'"
     quantity = values.get("quantity", "'1'")
     if "unit_price" in values:
@@ -499,8 +757,8 @@ def transaction_outputs(
     else:  # the amount is the line total
         amount = values["amount"]
         unit_price = (
-            f"coalesce(cast(round(try_cast({amount} as decimal(18, 4)) / "
-            f"nullif(try_cast({quantity} as integer), 0), 4) as varchar), {amount})"
+            f"coalesce(cast(cast(try_cast({amount} as decimal(18, 4)) / "
+            f"nullif(try_cast({quantity} as integer), 0) as decimal(18, 4)) as varchar), {amount})"
         )
     lines = {
         "order_id": order_id,
@@ -518,191 +776,317 @@ def transaction_outputs(
         "category": values.get("category", "null"),
     }
     rows = ", ".join(f"cast({sql} as varchar) as {name}" for name, sql in lines.items())
-    base = f"(select {rows}, _source_row from source)"
+    base = f"(select {rows}, _source_row from mapped where {where})"
     orders, items, products = (entities[n] for n in ("orders", "order_items", "products"))
     order_columns = ", ".join(orders.column_names)
+    file = f"{literal(source_file)} as _source_file"
     outputs = [
         Output(
             orders,
-            f"select {order_columns}, {literal(source_file)} as _source_file, "
-            f"min(_source_row) as _source_row from {base} group by {order_columns}",
+            f"select {order_columns}, {file}, min(_source_row) as _source_row "
+            f"from {base} group by {order_columns}",
         ),
         Output(
             items,
             "select order_id, coalesce(line_number, cast(row_number() over ("
             "partition by order_id order by _source_row) as varchar)) as line_number, "
-            "product_id, quantity, unit_price, discount_amount, unit_cost, "
-            f"{literal(source_file)} as _source_file, _source_row from {base}",
+            f"product_id, quantity, unit_price, discount_amount, unit_cost, {file}, "
+            f"_source_row from {base}",
         ),
     ]
-    if "product_id" not in values and "category" in values:
+    if with_products and "product_id" not in values and "category" in values:
         outputs.append(
             Output(
                 products,
                 "select product_id, product_id as product_name, category, "
                 "cast(null as varchar) as list_price, cast(null as varchar) as unit_cost, "
-                f"{literal(source_file)} as _source_file, min(_source_row) as _source_row "
+                f"{file}, min(_source_row) as _source_row "
                 f"from {base} where product_id is not null group by product_id, category",
             )
         )
     return outputs
 
 
+def event_outputs(
+    values: dict[str, str], entities: dict[str, Entity], source_file: str
+) -> list[Output]:
+    """Orders and order lines from the events with a positive amount, one line each.
+    The order id comes from the event's grain, so it is the same in every file."""
+    event_type = f"lower({values['event_type']})"
+    stamp = derived_order_id(values["customer_id"], values["event_at"])
+    revenue = {
+        "customer_id": values["customer_id"],
+        "ordered_at": values["event_at"],
+        "amount": values["amount"],
+        "product_id": event_type,
+        "order_id": f"'EV-' || {stamp} || '-' || {event_type}",
+    }
+    positive = f"try_cast({values['amount']} as decimal(18, 4)) > 0"
+    return transaction_outputs(revenue, entities, source_file, positive, with_products=False)
+
+
 def build_outputs(
     entity_name: str, values: dict[str, str], entities: dict[str, Entity], source_file: str
 ) -> list[Output]:
+    """Every landing file this ingest writes, as SQL over `mapped`."""
     if entity_name == TRANSACTIONS:
         return transaction_outputs(values, entities, source_file)
-    outputs = [Output(entities[entity_name], entity_select(entities[entity_name], values,
-                                                           source_file))]  # fmt: skip
+    entity = entities[entity_name]
+    outputs = [Output(entity, entity_select(entity, values, source_file))]
     if entity_name == "events" and "amount" in values:
-        revenue = {
-            "customer_id": values["customer_id"],
-            "ordered_at": values["event_at"],
-            "amount": values["amount"],
-            "product_id": values.get("event_type", "'UNKNOWN'"),
-            "order_id": f"'EV-' || {values['customer_id']} || '-' || _source_row",
-        }
-        with_amount = transaction_outputs(revenue, entities, source_file)[:2]
-        for output in with_amount:
-            output.sql = output.sql.replace(
-                "from source", f"from source where {values['amount']} is not null"
-            )
-        outputs += with_amount
+        outputs += event_outputs(values, entities, source_file)
     return outputs
 
 
 # ---------------------------------------------------------------- validation
 
 
-def typed(column: Column, value: str) -> str:
-    return f"try_cast({value} as {column.data_type})"
+def typed_value(column: Column, grain: tuple[str, ...]) -> str:
+    """Staging's typed value: the cast, or the column's default when blank."""
+    raw = f"{column.name}__raw"
+    cast = f"try_cast({raw} as {column.data_type})"
+    if column.default is None:
+        return cast
+    if column.default == "row_order":
+        others = [f"{name}__raw" for name in grain if name != column.name] or ["1"]
+        return (
+            f"case when {raw} is null then cast(row_number() over (partition by "
+            f"{', '.join(others)} order by _source_file, _source_row) as {column.data_type}) "
+            f"else {cast} end"
+        )
+    return f"coalesce({cast}, case when {raw} is null then {column.default} end)"
+
+
+def range_condition(column: Column) -> str:
+    """When a typed value breaks the column's accepted values or range."""
+    conditions = []
+    if column.accepted_values:
+        values = ", ".join(literal(value) for value in column.accepted_values)
+        conditions.append(f"{column.name} not in ({values})")
+    if column.min_value is not None:
+        operator = "<=" if column.min_exclusive else "<"
+        conditions.append(f"{column.name} {operator} {column.min_value}")
+    if column.max_value is not None:
+        conditions.append(f"{column.name} > {column.max_value}")
+    return " or ".join(conditions)
+
+
+def check_cases(entity: Entity) -> str:
+    """The row checks of staging, in its order: the first failure is the reason."""
+    columns = entity.columns
+    cases = [
+        f"when {c.name}__raw is null then 'missing_key'"
+        for c in columns
+        if c.name in entity.grain and c.default is None
+    ]
+    cases += [
+        f"when {c.name}__raw is null then 'missing_required:{c.name}'"
+        for c in columns
+        if c.name not in entity.grain and c.required and c.default is None
+    ]
+    cases += [
+        f"when {c.name}__raw is not null and {c.name} is null then 'unparseable:{c.name}'"
+        for c in columns
+    ]
+    cases += [
+        f"when {range_condition(c)} then 'out_of_range:{c.name}'"
+        for c in columns
+        if range_condition(c)
+    ]
+    return " ".join(cases)
+
+
+def cleaned_value(column: Column, value: str) -> str:
+    """Staging's cleaning of a landed value: trimmed text, blank as null, lower-cased
+    where the contract says so."""
+    cleaned = f"nullif(trim(cast({value} as varchar)), '')"
+    return f"lower({cleaned})" if column.lowercase else cleaned
 
 
 def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> str:
-    """Each row's outcome under staging's rules: 'staged', 'duplicate' or a reason."""
-    cleaned = []
-    for column in entity.columns:
-        value = f"nullif(trim({column.name}), '')"
-        if column.lowercase:
-            value = f"lower({value})"
-        cleaned.append(f"{value} as {column.name}")
-    checks = []
-    for column in entity.columns:
-        if column.name in entity.grain and column.default is None:
-            checks.append(f"when {column.name} is null then 'missing_key'")
-    for column in entity.columns:
-        if column.name not in entity.grain and column.required and column.default is None:
-            checks.append(f"when {column.name} is null then 'missing_required:{column.name}'")
-    for column in entity.columns:
-        if column.kind != "text":
-            checks.append(
-                f"when {column.name} is not null and {typed(column, column.name)} is null "
-                f"then 'unparseable:{column.name}'"
-            )
-    for column in entity.columns:
-        value = typed(column, column.name) if column.kind != "text" else column.name
-        conditions = []
-        if column.accepted_values:
-            conditions.append(
-                f"{value} not in ({', '.join(literal(v) for v in column.accepted_values)})"
-            )
-        if column.min_value is not None:
-            conditions.append(f"{value} {'<=' if column.min_exclusive else '<'} {column.min_value}")
-        if column.max_value is not None:
-            conditions.append(f"{value} > {column.max_value}")
-        if conditions:
-            checks.append(f"when {' or '.join(conditions)} then 'out_of_range:{column.name}'")
-    normalised = ", ".join(
-        f"coalesce({typed(c, c.name) if c.kind != 'text' else c.name}, "
-        f"{'null' if c.default in (None, 'row_order') else c.default}) as {c.name}"
-        for c in entity.columns
-    )
-    all_columns = ", ".join(entity.column_names)
+    """Each row's outcome under staging's rules (macros/staging/validate_landing.sql,
+    generated from the same contract): 'staged', 'duplicate' or a reject reason. The
+    relation holds this ingest's rows (`_mine`) and the landed rows of other files that
+    share their first key column, because staging compares keys across files."""
+    cleaned = ", ".join(f"{cleaned_value(c, c.name)} as {c.name}__raw" for c in entity.columns)
+    typed = ", ".join(f"{typed_value(c, entity.grain)} as {c.name}" for c in entity.columns)
+    everything = ", ".join(entity.column_names)
     grain = ", ".join(entity.grain)
     orphan = ""
     if entity.references and known_orders:
         column = next(iter(entity.references))
         orphan = f"when {column} not in (select order_id from {known_orders}) then 'orphan'"
     return f"""
-        with cleaned as (select {", ".join(cleaned)}, _source_row from {relation}),
-        checked as (
-            select *, case {" ".join(checks)} end as failure from cleaned
+        with cleaned as (
+            select {cleaned}, _source_file, _source_row, _mine from {relation}
         ),
-        valid as (select {normalised}, _source_row from checked where failure is null),
+        typed as (select *, {typed} from cleaned),
+        checked as (select *, case {check_cases(entity)} end as failure from typed),
         compared as (
             select *,
-                row_number() over (partition by {all_columns} order by _source_row) as copy,
+                row_number() over (
+                    partition by {everything} order by _source_file, _source_row
+                ) as copy,
                 count(*) over (partition by {grain})
-                    > count(*) over (partition by {all_columns}) as conflict
-            from valid
+                    > count(*) over (partition by {everything}) as conflict,
+                bool_or(_mine) over (partition by {grain}) as shares_key
+            from checked where failure is null
         )
         select case when conflict then 'duplicate_conflict' {orphan}
                     when copy > 1 then 'duplicate' else 'staged' end as outcome,
-            {entity.grain[0]} as key_value
+            cast({entity.grain[0]} as varchar) as key_value, _mine, shares_key
         from compared
         union all
-        select failure, {entity.grain[0]} from checked where failure is not null
+        select failure, cast({entity.grain[0]} as varchar), _mine, false
+        from checked where failure is not null
     """
 
 
+def landed_scans(folder: Path, skip: Path) -> list[tuple[str, str, str]]:
+    """The landed files of an entity as the landing views read them: (scan, file
+    expression, row expression) for the Parquet and the CSV files, except `skip`."""
+    scans = []
+    parquet = sorted(literal(str(p)) for p in folder.glob("*.parquet") if p != skip)
+    if parquet:
+        scans.append(
+            (
+                f"read_parquet([{', '.join(parquet)}], union_by_name = true, filename = true, "
+                "file_row_number = true)",
+                "filename",
+                "file_row_number + 1",
+            )
+        )
+    csvs = sorted(literal(str(p)) for p in folder.glob("*.csv"))
+    if csvs:
+        scans.append(
+            (
+                "(select *, row_number() over (partition by filename) + 1 as landed_row "
+                f"from read_csv([{', '.join(csvs)}], header = true, all_varchar = true, "
+                "union_by_name = true, filename = true))",
+                "filename",
+                "landed_row",
+            )
+        )
+    return scans
+
+
+def landed_relation(
+    connection: duckdb.DuckDBPyConnection, entity: Entity, landing: Path, stem: str, mine: str
+) -> str:
+    """This ingest's rows plus the rows already landed in other files of the entity whose
+    first key column matches one of them (the file this ingest replaces left out)."""
+    contract_columns = ", ".join(entity.column_names)
+    parts = [f"select {contract_columns}, _source_file, _source_row, true as _mine from {mine}"]
+    folder = landing / entity.name
+    first = entity.column(entity.grain[0])
+    keys = f"(select distinct {cleaned_value(first, first.name)} from {mine})"
+    for scan, file, row in landed_scans(folder, folder / f"{stem}.parquet"):
+        described = connection.execute(f"describe select * from {scan}").fetchall()
+        present = {name for name, *_ in described}
+        values = [
+            f"cast({quote(c)} as varchar) as {c}" if c in present else f"null as {c}"
+            for c in entity.column_names
+        ]
+        if "_source_file" in present:
+            file = f"coalesce(cast(_source_file as varchar), {file})"
+        if "_source_row" in present:
+            row = f"coalesce(try_cast(_source_row as bigint), {row})"
+        key = cleaned_value(first, quote(first.name)) if first.name in present else "null"
+        parts.append(
+            f"select {', '.join(values)}, {file} as _source_file, {row} as _source_row, "
+            f"false as _mine from {scan} where {key} in {keys}"
+        )
+    return " union all ".join(parts)
+
+
 def validate(
-    connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing: Path
+    connection: duckdb.DuckDBPyConnection,
+    outputs: list[Output],
+    landing: Path,
+    stem: str,
+    report: Report,
 ) -> dict[str, dict[str, int]]:
     """Each output's rows by predicted outcome. Orders are validated first, so that order
     lines are checked against the orders that will actually be staged."""
     for index, output in enumerate(outputs):
         connection.execute(f"create or replace temp table output_{index} as {output.sql}")
     order_first = sorted(range(len(outputs)), key=lambda i: outputs[i].entity.name != "orders")
+    writes_orders = any(output.entity.name == "orders" for output in outputs)
     counts: dict[str, dict[str, int]] = {}
-    known_orders = None
     for index in order_first:
-        output = outputs[index]
-        if output.entity.references:
-            known_orders = known_order_ids(connection, landing, staged_here="orders" in counts)
-        sql = validation_sql(output.entity, f"output_{index}", known_orders)
-        connection.execute(f"create or replace temp table outcome_{index} as {sql}")
-        counts[output.entity.name] = dict(
+        entity = outputs[index].entity
+        known = None
+        if entity.references:
+            known = known_order_ids(connection, landing, stem, writes_orders, report)
+        try:
+            relation = landed_relation(connection, entity, landing, stem, f"output_{index}")
+            sql = validation_sql(entity, f"({relation})", known)
+            connection.execute(f"create or replace temp table outcome_{index} as {sql}")
+        except duckdb.Error as error:
+            raise UserError(
+                f"{landing / entity.name}: cannot read the landed files: {first_line(error)}"
+            ) from error
+        counts[entity.name] = dict(
             connection.execute(
-                f"select outcome, count(*) from outcome_{index} group by all"
+                f"select outcome, count(*) from outcome_{index} where _mine group by all"
             ).fetchall()
         )
-        if output.entity.name == "orders":
+        [(others,)] = connection.execute(
+            f"select count(*) from outcome_{index} "
+            "where not _mine and shares_key and outcome = 'duplicate_conflict'"
+        ).fetchall()
+        if others:
+            report.notes.append(
+                f"{others:,} {entity.name} rows already landed from other files share a key "
+                "with this file but differ: staging rejects them too (duplicate_conflict)"
+            )
+        if entity.name == "orders":
             connection.execute(
                 "create or replace temp table staged_orders as select key_value as order_id "
-                f"from outcome_{index} where outcome in ('staged', 'duplicate')"
+                f"from outcome_{index} where _mine and outcome in ('staged', 'duplicate')"
             )
     return {output.entity.name: counts[output.entity.name] for output in outputs}
 
 
 def known_order_ids(
-    connection: duckdb.DuckDBPyConnection, landing: Path, staged_here: bool
-) -> str | None:
-    """A table of the order ids an order line may refer to: the orders this file stages
-    and the orders already landed."""
-    sources = ["select order_id from staged_orders"] if staged_here else []
-    if list((landing / "orders").glob("*.parquet")):
-        sources.append(
-            "select cast(order_id as varchar) as order_id from "
-            f"read_parquet({literal(str(landing / 'orders' / '*.parquet'))}, "
-            "union_by_name = true)"
-        )
+    connection: duckdb.DuckDBPyConnection,
+    landing: Path,
+    stem: str,
+    writes_orders: bool,
+    report: Report,
+) -> str:
+    """A table of the order ids an order line may refer to: the orders this ingest stages
+    and the orders already landed (except the file this ingest replaces)."""
+    sources = ["select order_id from staged_orders"] if writes_orders else []
+    folder = landing / "orders"
+    for scan, _, _ in landed_scans(folder, folder / f"{stem}.parquet"):
+        sources.append(f"select cast(order_id as varchar) as order_id from {scan}")
     if not sources:
-        return None
-    connection.execute(
-        "create or replace temp table known_orders as "
-        "select distinct trim(known.order_id) as order_id "
-        f"from ({' union all '.join(sources)}) as known"
-    )
+        report.notes.append(
+            "no orders are landed yet: land the orders before the build, or staging "
+            "rejects these order lines as orphan"
+        )
+        sources.append("select cast(null as varchar) as order_id")
+    try:
+        connection.execute(
+            "create or replace temp table known_orders as select distinct trim(order_id) "
+            f"as order_id from ({' union all '.join(sources)}) as known "
+            "where nullif(trim(order_id), '') is not null"
+        )
+    except duckdb.Error as error:
+        raise UserError(f"{folder}: cannot read the landed orders: {first_line(error)}") from error
     return "known_orders"
 
 
 # ---------------------------------------------------------------- writing
 
 
-def write(connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing: Path,
-          stem: str) -> list[Path]:  # fmt: skip
-    """Write every output to a temporary file, then rename them all into place."""
+def write(
+    connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing: Path, stem: str
+) -> list[Path]:
+    """Write every output to a temporary file beside its target (a name the landing
+    views do not read), then rename them all into place; on an error remove the
+    temporary files, so nothing already landed changes."""
     temporary: list[tuple[Path, Path]] = []
     try:
         for index, output in enumerate(outputs):
@@ -710,12 +1094,15 @@ def write(connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing:
             folder.mkdir(parents=True, exist_ok=True)
             final = folder / f"{stem}.parquet"
             temp = folder / f".{stem}.parquet.tmp"
-            connection.execute(
-                f"copy (select * from output_{index}) to {literal(str(temp))} (format parquet)"
-            )
             temporary.append((temp, final))
+            connection.execute(
+                f"copy (select * from output_{index} order by _source_row) "
+                f"to {literal(str(temp))} (format parquet)"
+            )
         for temp, final in temporary:
             os.replace(temp, final)
+    except (duckdb.Error, OSError) as error:
+        raise UserError(f"cannot write to {landing}: {first_line(error)}") from error
     finally:
         for temp, _ in temporary:
             temp.unlink(missing_ok=True)
@@ -725,38 +1112,52 @@ def write(connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing:
 # ---------------------------------------------------------------- report
 
 
-def print_report(source: Source, entity_name: str, outputs: list[Output], report: Report,
-                 connection: duckdb.DuckDBPyConnection) -> None:  # fmt: skip
+def print_source(source: Source, entity_name: str, outputs: list[Output], report: Report) -> None:
+    """The file, what it becomes and the column mapping."""
     targets = ", ".join(output.entity.name for output in outputs)
-    print(f"file:     {source.path} ({source.kind}; {source.details or 'typed columns'})")
+    print(f"file:     {source.path} ({source.kind}; {source.details})")
     print(f"entity:   {entity_name} -> {targets}")
-    print(f"rows:     {source.rows:,}")
+    print(f"rows:     {source.rows:,} read")
     print("columns:")
     for target, column in report.mapping.items():
         fmt = report.date_formats.get(target)
-        print(f"  {target:<18} <- {column}" + (f"   (dates: {fmt})" if fmt else ""))
+        numbers = report.number_formats.get(target)
+        remark = f"   (dates: {fmt})" if fmt else f"   (numbers: {numbers})" if numbers else ""
+        print(f"  {target:<18} <- {column}{remark}")
     if report.ignored:
-        print(f"ignored:  {', '.join(report.ignored)}")
-    first = outputs[-1] if entity_name == TRANSACTIONS else outputs[0]
-    first = next((o for o in outputs if o.entity.name == "order_items"), first)
-    index = outputs.index(first)
-    preview = connection.execute(f"select * exclude (_source_file) from output_{index} "
-                                 f"order by _source_row limit {PREVIEW_ROWS}")  # fmt: skip
+        print(f"ignored:  {', '.join(report.ignored)} (no contract column)")
+    for note in report.notes:
+        print(f"note:     {note}")
+
+
+def print_preview(
+    connection: duckdb.DuckDBPyConnection, entity_name: str, outputs: list[Output]
+) -> None:
+    """The first rows as landed (order lines for a transaction file), as a table."""
+    wanted = "order_items" if entity_name == TRANSACTIONS else entity_name
+    shown = next(output for output in outputs if output.entity.name == wanted)
+    preview = connection.execute(
+        f"select * exclude (_source_file) from output_{outputs.index(shown)} "
+        f"order by _source_row limit {PREVIEW_ROWS}"
+    )
     names = [column[0] for column in preview.description]
     rows = [
         ["" if value is None else str(value).replace("\n", "\\n") for value in row]
         for row in preview.fetchall()
     ]
-    widths = [min(24, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-    print(f"preview ({first.entity.name}, first {len(rows)} rows):")
-    print("  " + "  ".join(n[:w].ljust(w) for n, w in zip(names, widths, strict=True)))
-    for row in rows:
-        print("  " + "  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)))
+    widths = [min(30, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+    print(f"preview ({shown.entity.name}, first {len(rows)} rows):")
+    for cells in [names, *rows]:
+        print("  " + "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+
+
+def print_counts(counts: dict[str, dict[str, int]]) -> None:
+    """Rows per entity: staged, exact duplicates dropped, rejected by reason."""
     print("validation (what staging will do):")
-    for entity, counts in report.counts.items():
-        staged = counts.get("staged", 0)
-        duplicates = counts.get("duplicate", 0)
-        rejected = {k: v for k, v in counts.items() if k not in ("staged", "duplicate")}
+    for entity, outcomes in counts.items():
+        staged = outcomes.get("staged", 0)
+        duplicates = outcomes.get("duplicate", 0)
+        rejected = {k: v for k, v in outcomes.items() if k not in ("staged", "duplicate")}
         total = staged + duplicates + sum(rejected.values())
         print(
             f"  {entity:<12} {total:>10,} rows: {staged:,} staged, {duplicates:,} exact "
@@ -766,43 +1167,102 @@ def print_report(source: Source, entity_name: str, outputs: list[Output], report
             print(f"      {count:>10,}  {reason}")
 
 
-def ingest(
-    path: Path, entity_name: str, maps: list[str], date_format: str | None, sheet: str | None,
-    landing: Path, dry_run: bool = False,
-) -> Report:  # fmt: skip
-    entities = contract.load()
+def output_notes(entity_name: str, mapping: dict[str, str], rows: int) -> list[str]:
+    """What the report should say about derived outputs."""
+    notes = []
+    if entity_name == TRANSACTIONS:
+        if "order_id" not in mapping:
+            notes.append("order_id derived from customer and time: <customer_id>-YYYYMMDDHHMMSS")
+        if "unit_price" in mapping and "amount" in mapping:
+            notes.append(f"{mapping['amount']!r} is not used: the unit price is mapped")
+        elif "amount" in mapping:
+            notes.append(f"unit_price = {mapping['amount']} / quantity (the line total)")
+        if "product_id" not in mapping:
+            name = mapping.get("category")
+            notes.append(f"product_id = {name} (also landed as products)" if name else
+                         "product_id = 'UNKNOWN' (no product or category column)")  # fmt: skip
+        notes.append(f"orders hold one row per order, order_items one per line ({rows:,})")
+    if entity_name == "events" and "amount" in mapping:
+        notes.append(
+            "events with a positive amount also land as orders + order_items "
+            "(one line each, product_id = event_type); the others stay in events only"
+        )
+    return notes
+
+
+def check_entity(entity_name: str, entities: dict[str, Entity]) -> None:
+    """Refuse an entity the contract does not know."""
     if entity_name not in entities and entity_name != TRANSACTIONS:
         valid = ", ".join([*entities, TRANSACTIONS])
         raise UserError(f"unknown entity {entity_name!r}; choose one of: {valid}")
-    connection = duckdb.connect()
-    print(f"reading {path} ...", file=sys.stderr, flush=True)
-    source = read_source(connection, path, sheet)
+
+
+def analyse(
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    entity_name: str,
+    maps: list[str],
+    date_format: str | None,
+    landing: Path,
+) -> tuple[Report, list[Output]]:
+    """Map the source onto the entity, build the outputs and predict their outcomes."""
+    entities = contract.load()
     mapping = resolve_mapping(source, entity_name, entities, maps)
-    kinds = {"amount": "decimal"}
-    for entity in entities.values():
-        for column in entity.columns:
-            kinds.setdefault(column.name, column.kind)
-    if entity_name in entities:
-        kinds.update({column.name: column.kind for column in entities[entity_name].columns})
-    report = Report(mapping, [c for c in source.columns if c not in mapping.values()], {})
-    values = value_expressions(connection, mapping, kinds, date_format, report)
-    outputs = build_outputs(entity_name, values, entities, str(path.resolve()))
-    print("validating ...", file=sys.stderr, flush=True)
-    report.counts = validate(connection, outputs, landing)
-    print_report(source, entity_name, outputs, report, connection)
-    if dry_run:
-        print("dry run: nothing written")
-    else:
+    ignored = [column for column in source.columns if column not in mapping.values()]
+    report = Report(mapping, ignored)
+    report.notes += output_notes(entity_name, mapping, source.rows)
+    print("sniffing dates and numbers ...", file=sys.stderr, flush=True)
+    try:
+        values = map_values(
+            connection, mapping, column_kinds(entity_name, entities), date_format, report
+        )
+        outputs = build_outputs(entity_name, values, entities, str(source.path.resolve()))
+        print("validating ...", file=sys.stderr, flush=True)
+        report.counts = validate(connection, outputs, landing, source.path.stem, report)
+    except duckdb.Error as error:
+        raise UserError(f"{source.path}: cannot map the file: {first_line(error)}") from error
+    return report, outputs
+
+
+def ingest(
+    path: Path,
+    entity_name: str,
+    maps: list[str],
+    date_format: str | None,
+    sheet: str | None,
+    landing: Path,
+    dry_run: bool = False,
+) -> Report:
+    """Read, map, validate and (unless dry_run) land one file; print the report on
+    stdout and progress on stderr. Any UserError leaves the landing zone unchanged."""
+    check_entity(entity_name, contract.load())
+    with duckdb.connect() as connection:
+        print(f"reading {path} ...", file=sys.stderr, flush=True)
+        source = read_source(connection, path, sheet)
+        report, outputs = analyse(connection, source, entity_name, maps, date_format, landing)
+        print_source(source, entity_name, outputs, report)
+        print_preview(connection, entity_name, outputs)
+        print_counts(report.counts)
+        if dry_run:
+            print("dry run: nothing written")
+            return report
         print("writing ...", file=sys.stderr, flush=True)
         report.written = write(connection, outputs, landing, path.stem)
-        for written in report.written:
-            print(f"written:  {written}")
-    connection.close()
+    for written in report.written:
+        print(f"written:  {written}")
     return report
 
 
 def main(args: argparse.Namespace) -> int:
+    """The `customer360 ingest` command."""
     landing = Path(args.landing_dir) if args.landing_dir else landing_dir()
-    ingest(Path(args.file), args.entity, args.map, args.date_format, args.sheet,
-           landing.resolve(), args.dry_run)  # fmt: skip
+    ingest(
+        Path(args.file),
+        args.entity,
+        args.map,
+        args.date_format,
+        args.sheet,
+        landing.resolve(),
+        args.dry_run,
+    )
     return 0

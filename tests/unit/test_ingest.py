@@ -272,3 +272,252 @@ def test_bom_quoted_newlines_latin1_and_short_rows(tmp_path: Path, capsys) -> No
     assert rows["C2"]["full_name"] == "Multi\nLine"
     assert (rows["C3"]["full_name"], rows["C3"]["city"]) == ("José", "München")
     assert rows["C4"]["city"] is None and rows["C5"]["city"] == "Rome"
+
+
+def test_messy_transactions_report_every_reason(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "messy.csv"
+    source.write_text(
+        "order_id,line,customer,date,product,qty,price\n"
+        "O1,1,C1,2024-01-01,P1,1,10\n"  # staged
+        "O1,1,C1,2024-01-01,P1,1,10\n"  # exact duplicate line (the same order row)
+        ",1,C2,2024-01-02,P1,1,10\n"  # missing_key
+        "O3,1,C3,someday,P1,1,10\n"  # unparseable:ordered_at; so its line is an orphan
+        "O4,1,C4,2024-01-04,P1,-2,10\n"  # out_of_range:quantity
+        "O5,1,C5,2024-01-05,P1,1,10\n"  # duplicate_conflict (same line, other product)
+        "O5,1,C5,2024-01-05,P2,1,10\n"
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--dry-run",
+                          "--landing-dir", str(landing))  # fmt: skip
+    assert code == 0
+    assert "orders                5 rows: 3 staged, 0 exact duplicates dropped, 2 rejected" in out
+    assert "order_items           7 rows: 1 staged, 1 exact duplicates dropped, 5 rejected" in out
+    for line in [
+        "1  missing_key", "1  unparseable:ordered_at", "1  out_of_range:quantity",
+        "2  duplicate_conflict", "1  orphan",
+    ]:  # fmt: skip
+        assert line in out
+    assert "dry run: nothing written" in out
+    assert not landing.exists()
+
+
+def test_line_numbers_count_blank_lines_and_quoted_line_breaks(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "customer_id,full_name,city\n"  # line 1
+        "C1,Anna,Paris\n"  # line 2
+        "\n"  # line 3
+        'C2,"Two\nLines",Berlin\n'  # lines 4-5
+        "C3,Bob,Rome\n"  # line 6
+        "\n\n"
+    )
+    landing = tmp_path / "landing"
+    code, _, err = ingest(capsys, str(source), "--entity", "customers", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0, err
+    rows = landed(landing, "customers")
+    assert [(row["customer_id"], row["_source_row"]) for row in rows] == [
+        ("C1", 2), ("C2", 4), ("C3", 6),
+    ]  # fmt: skip
+    assert rows[1]["full_name"] == "Two\nLines"
+
+
+def test_whitespace_file_with_a_header_after_a_blank_line(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "purchases.txt"
+    source.write_text(
+        "\n"
+        "CustID   Date       Qty  Amount\n"
+        "00001    19970101   2    11.77\n"
+        "\n"
+        "\t00002  19970112   1    12.00  \n"
+    )
+    landing = tmp_path / "landing"
+    code, out, err = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                            str(landing))  # fmt: skip
+    assert code == 0, err
+    assert "whitespace-separated, header: yes" in out
+    lines = landed(landing, "order_items")
+    assert [(row["order_id"], row["_source_row"]) for row in lines] == [
+        ("00001-19970101000000", 3), ("00002-19970112000000", 5),
+    ]  # fmt: skip
+    assert float(lines[0]["unit_price"]) == pytest.approx(5.885)
+
+
+def test_events_with_revenue_also_become_orders(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "telecom.csv"
+    source.write_text(
+        "CustomerID,EventDate,EventType,RevenueImpact\n"
+        "C1,2024-01-05 10:00,login,0\n"
+        'C1,2024-01-06 11:00,Payment,"1,234.50"\n'
+        "C2,2024-01-06 12:00,billing_complaint,\n"
+        "C2,2024-01-07 09:30,payment,-5\n"
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(capsys, str(source), "--entity", "events", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    assert "events with a positive amount also land as orders + order_items" in out
+    assert len(landed(landing, "events")) == 4
+    [order] = landed(landing, "orders")
+    assert order["order_id"] == "EV-C1-20240106110000-payment"
+    assert (order["customer_id"], order["ordered_at"]) == ("C1", "2024-01-06 11:00:00")
+    [line] = landed(landing, "order_items")
+    assert (line["product_id"], line["quantity"], line["_source_row"]) == ("payment", "1", 3)
+    assert float(line["unit_price"]) == pytest.approx(1234.5)
+
+
+def test_order_lines_without_a_line_number_are_numbered_like_staging(
+    tmp_path: Path, capsys
+) -> None:
+    landing = tmp_path / "landing"
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,customer_id,ordered_at\nO1,C1,2024-01-01\n")
+    lines = tmp_path / "lines.csv"
+    lines.write_text("order_id,product_id,quantity,unit_price\nO1,P1,1,2\nO1,P1,1,2\n")
+    code, out, _ = ingest(capsys, str(lines), "--entity", "order_items", "--dry-run",
+                          "--landing-dir", str(landing))  # fmt: skip
+    assert code == 0
+    assert "no orders are landed yet" in out
+    assert "2  orphan" in out
+    assert ingest(capsys, str(orders), "--entity", "orders", "--landing-dir", str(landing))[0] == 0
+    code, out, _ = ingest(capsys, str(lines), "--entity", "order_items", "--landing-dir",
+                          str(landing))  # fmt: skip
+    # staging numbers blank line numbers per order (1, 2): two lines, not a duplicate
+    assert "order_items           2 rows: 2 staged, 0 exact duplicates dropped" in out
+
+
+def test_dates_with_and_without_a_time_and_the_month_first_tie(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text("order_id,customer_id,ordered_at\nO1,C1,03/04/2024\nO2,C1,05/06/2024 10:30\n")
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    assert "(dates: %m/%d/%Y; ambiguous: no day above 12, read month-first" in out
+    assert [row["ordered_at"] for row in landed(landing, "orders")] == [
+        "2024-03-04 00:00:00",
+        "2024-05-06 10:30:00",
+    ]
+    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
+                          str(landing), "--date-format", "%d/%m/%Y")  # fmt: skip
+    assert code == 0
+    assert [row["ordered_at"] for row in landed(landing, "orders")] == [
+        "2024-04-03 00:00:00",
+        "2024-06-05 10:30:00",
+    ]
+
+
+def test_a_day_above_twelve_late_in_a_big_file_decides_day_first(tmp_path: Path, capsys) -> None:
+    rows = [f"O{i},C1,0{1 + i % 9}/01/2024" for i in range(5000)] + ["O9999,C1,13/01/2024"]
+    source = tmp_path / "orders.csv"
+    source.write_text("order_id,customer_id,ordered_at\n" + "\n".join(rows) + "\n")
+    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--dry-run",
+                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    assert code == 0
+    assert "(dates: %d/%m/%Y)" in out
+    assert "5,001 rows: 5,001 staged" in out
+
+
+def test_currency_signs_and_thousands_separators(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "sales.csv"
+    source.write_text(
+        "CustomerID,TransactionDate,TransactionAmount,Quantity\n"
+        'C1,2024-01-01,"$1,234.50",1\n'
+        'C2,2024-01-02,€ 12.5,"1,000"\n'
+        "C3,2024-01-03,about 3,1\n"
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    lines = landed(landing, "order_items")
+    assert [line["quantity"] for line in lines] == ["1", "1000", "1"]
+    assert float(lines[0]["unit_price"]) == pytest.approx(1234.5)
+    assert float(lines[1]["unit_price"]) == pytest.approx(0.0125)
+    assert lines[2]["unit_price"] == "about 3"  # kept raw: staging rejects it with the value
+    assert "1  unparseable:unit_price" in out
+
+
+def test_headerless_file_error_says_how_columns_are_named(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "CDNOW_sample.txt"
+    source.write_text("00001 19970101  1  11.77\n")
+    code, _, err = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                          str(tmp_path / "landing"))  # fmt: skip
+    assert code == 1
+    assert str(source) in err and "'customer_id'" in err
+    assert "no header row" in err and "--map customer_id=column1" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--date-format", "%Q"], "--date-format '%Q'"),
+     (["--sheet", "Sales"], "--sheet applies to Excel files only"),
+     (["--map", "price=TransactionAmount"], "transactions has no column 'price'")],
+)  # fmt: skip
+def test_bad_options_are_refused(tmp_path: Path, capsys, args: list[str], message: str) -> None:
+    source = tmp_path / "sales.csv"
+    source.write_text(PULSE)
+    code, _, err = ingest(capsys, str(source), "--entity", "transactions", *args,
+                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    assert code == 1
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "landing").exists()
+
+
+def test_unreadable_files_are_refused_with_the_file_name(tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "orders.parquet"
+    broken.write_bytes(b"not a parquet file at all")
+    code, _, err = ingest(capsys, str(broken), "--entity", "orders", "--landing-dir",
+                          str(tmp_path / "landing"))  # fmt: skip
+    assert code == 1
+    assert f"{broken}: cannot read as Parquet" in err
+    code, _, err = ingest(capsys, str(tmp_path / "missing.csv"), "--entity", "orders")
+    assert code == 1 and "no such file" in err
+
+
+def test_unmapped_columns_are_reported_as_ignored(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "sales.csv"
+    source.write_text(PULSE.replace("Quantity\n", "Quantity,Notes\n").replace(",1\n", ",1,x\n")
+                      .replace(",2\n", ",2,y\n"))  # fmt: skip
+    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--dry-run",
+                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    assert code == 0
+    assert "ignored:  Notes (no contract column)" in out
+
+
+def test_an_excel_sheet_by_name(tmp_path: Path, capsys) -> None:
+    workbook = tmp_path / "crm.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"Client ID": ["K1", "K2"], "Signup Date": ["31.01.2024", "01.02.2024"]}
+                     ).to_excel(writer, sheet_name="Customers", index=False)  # fmt: skip
+    landing = tmp_path / "landing"
+    code, out, err = ingest(capsys, str(workbook), "--entity", "customers", "--sheet",
+                            "Customers", "--landing-dir", str(landing))  # fmt: skip
+    assert code == 0, err
+    assert "(dates: %d.%m.%Y)" in out
+    rows = landed(landing, "customers")
+    assert [(r["customer_id"], r["signup_date"], r["_source_row"]) for r in rows] == [
+        ("K1", "2024-01-31", 2), ("K2", "2024-02-01", 3),
+    ]  # fmt: skip
+    code, _, err = ingest(capsys, str(workbook), "--entity", "customers", "--sheet", "Nope",
+                          "--landing-dir", str(landing))  # fmt: skip
+    assert code == 1 and f"{workbook}: cannot read as Excel" in err
+
+
+def test_a_second_file_with_the_same_keys_is_predicted_across_files(tmp_path: Path, capsys) -> None:
+    landing = tmp_path / "landing"
+    first = tmp_path / "orders_a.csv"
+    first.write_text("order_id,customer_id,ordered_at\nO1,C1,2024-01-01\nO2,C2,2024-01-02\n")
+    second = tmp_path / "orders_b.csv"
+    second.write_text("order_id,customer_id,ordered_at\nO1,C1,2024-01-01\nO2,C9,2024-01-02\n")
+    assert ingest(capsys, str(first), "--entity", "orders", "--landing-dir", str(landing))[0] == 0
+    code, out, _ = ingest(capsys, str(second), "--entity", "orders", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    assert "2 rows: 0 staged, 1 exact duplicates dropped, 1 rejected" in out
+    assert "1 orders rows already landed from other files share a key" in out
+    # re-ingesting the first file replaces it, so it is not compared with itself
+    code, out, _ = ingest(capsys, str(first), "--entity", "orders", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert "2 rows: 1 staged, 0 exact duplicates dropped, 1 rejected" in out
