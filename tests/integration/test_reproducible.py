@@ -1,23 +1,34 @@
-"""Same landing data and vars, same tables: a second build of the demo data gives
-identical content in every table, ML outputs and segment names included."""
+"""Same landing data and vars, same tables.
+
+A second build of the demo data gives identical content in every table, ML outputs and
+segment names included; and a build of the same rows shuffled and re-split into other
+files gives identical marts — nothing downstream of staging depends on file order.
+"""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from tests.helpers import Build, run_dbt
 
 pytestmark = pytest.mark.integration
 
+# Staging keeps each row's provenance (file name and row number), which a shuffle changes
+# on purpose; everything built from the staged rows must not.
+PROVENANCE_SCHEMAS = ("landing", "staging", "information_schema")
 
-def fingerprints(build: Build) -> dict[str, tuple]:
+
+def fingerprints(build: Build, skip_schemas: tuple[str, ...] = ("landing",)) -> dict[str, tuple]:
+    skipped = ", ".join(f"'{schema}'" for schema in (*skip_schemas, "information_schema"))
     with build.connect() as connection:
         tables = connection.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema not in ('landing', 'information_schema') "
-            "order by all"
+            f"where table_schema not in ({skipped}) order by all"
         ).fetchall()
         return {
             f"{schema}.{table}": connection.execute(
@@ -25,6 +36,21 @@ def fingerprints(build: Build) -> dict[str, tuple]:
             ).fetchall()[0]
             for schema, table in tables
         }
+
+
+def shuffled_copy(landing: Path, destination: Path, seed: int = 11, parts: int = 3) -> None:
+    """Every entity's rows in a random order, split over `parts` files with other names."""
+    rng = np.random.default_rng(seed)
+    for entity_dir in sorted(path for path in landing.iterdir() if path.is_dir()):
+        table = pq.read_table(entity_dir)
+        shuffled = table.take(rng.permutation(table.num_rows))
+        (destination / entity_dir.name).mkdir(parents=True)
+        bounds = np.linspace(0, shuffled.num_rows, parts + 1).astype(int)
+        for part, (start, stop) in enumerate(pairwise(bounds)):
+            pq.write_table(
+                shuffled.slice(start, stop - start),
+                destination / entity_dir.name / f"shuffled-{part}.parquet",
+            )
 
 
 def test_a_second_build_gives_identical_tables(
@@ -36,3 +62,21 @@ def test_a_second_build_gives_identical_tables(
     first, second = fingerprints(demo_build), fingerprints(again)
     assert "marts.customer_segments" in first and "ml.churn_model_runs" in first
     assert first == second
+
+
+def test_shuffled_landing_rows_give_identical_marts(
+    demo_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    work: Path = tmp_path_factory.mktemp("shuffled_build")
+    shuffled_copy(demo_build.landing, work / "landing")
+    assert (
+        pq.read_table(work / "landing" / "orders").num_rows
+        == pq.read_table(demo_build.landing / "orders").num_rows
+    )
+    shuffled = run_dbt(Build(work / "landing", work / "warehouse.duckdb", work / "target"), "build")
+    assert shuffled.returncode == 0, shuffled.output[-3000:]
+    first = fingerprints(demo_build, PROVENANCE_SCHEMAS)
+    second = fingerprints(shuffled, PROVENANCE_SCHEMAS)
+    assert "marts.customer_rfm" in first and "ml.association_rules" in first
+    differing = sorted(name for name in first if first[name] != second.get(name))
+    assert differing == []
