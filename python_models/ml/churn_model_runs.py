@@ -47,7 +47,7 @@ def model(dbt, session):
         return (
             snapshots.filter(f"cutoff_date = '{cutoff}' and {condition}")
             .order("customer_id")
-            .select(", ".join(["customer_id", *churn.FEATURES, "is_churned"]))
+            .select(", ".join(["customer_id", *churn.FEATURES, "is_churned", "is_churned_by_rule"]))
             .arrow()
             .read_all()
         )

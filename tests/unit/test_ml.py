@@ -167,6 +167,7 @@ def snapshot_table(rows: int, seed: int) -> pa.Table:
             "store_visits": rng.integers(0, 3, rows),
             "active_days": recency + rng.integers(0, 300, rows),
             "is_churned": churned,
+            "is_churned_by_rule": recency > np.nan_to_num(gaps, nan=60.0),
         }
     )
 

@@ -58,21 +58,10 @@ def labels(table: pa.Table) -> np.ndarray:
     return table.column("is_churned").to_numpy(zero_copy_only=False).astype(int)
 
 
-def rule_label(table: pa.Table) -> np.ndarray:
-    """Document 002's rule at the snapshot: recency > the reference gap and monetary and
-    frequency below the snapshot's medians (a one-order customer's reference gap is the
-    median gap of repeat customers), as 0/1."""
-    recency = table.column("recency_days").to_numpy(zero_copy_only=False).astype(float)
-    frequency = table.column("frequency").to_numpy(zero_copy_only=False).astype(float)
-    monetary = table.column("monetary").to_numpy(zero_copy_only=False).astype(float)
-    gap = table.column("avg_gap_days").to_numpy(zero_copy_only=False).astype(float)
-    repeat_gaps = gap[~np.isnan(gap)]
-    reference = np.where(np.isnan(gap), np.median(repeat_gaps) if len(repeat_gaps) else np.nan, gap)
-    with np.errstate(invalid="ignore"):
-        overdue = np.nan_to_num(recency > reference, nan=0).astype(bool)
-    return (overdue & (monetary < np.median(monetary)) & (frequency < np.median(frequency))).astype(
-        int
-    )
+def rule_labels(table: pa.Table) -> np.ndarray:
+    """Document 002's rule label at the snapshot, as churn_snapshots computes it in SQL
+    (medians over the whole snapshot, not just these rows), as 0/1 scores."""
+    return table.column("is_churned_by_rule").to_numpy(zero_copy_only=False).astype(float)
 
 
 def top_decile(y: np.ndarray, score: np.ndarray) -> tuple[float | None, float | None]:
@@ -133,7 +122,7 @@ def evaluate(train: pa.Table, test: pa.Table, seed: int) -> Evaluation:
         metrics=candidates[best],
         candidates=candidates,
         recency_baseline=measure(y_test, recency, False),
-        rule_baseline=measure(y_test, rule_label(test).astype(float), False),
+        rule_baseline=measure(y_test, rule_labels(test), False),
         base_rate=float(y_test.mean()) if len(y_test) else None,
         train_rows=len(y_train),
         test_rows=len(y_test),
