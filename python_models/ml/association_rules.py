@@ -6,13 +6,7 @@ from customer360.ml import bundles
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
-    [(basket_total,)] = (
-        dbt.ref("fct_order_lines")
-        .filter(f"is_purchase and ordered_at < '{as_of}'")
-        .aggregate("count(distinct order_id)")
-        .fetchall()
-    )
+    [(basket_total,)] = dbt.ref("int_basket_items").aggregate("count(distinct order_id)").fetchall()
     itemsets = dbt.ref("frequent_itemsets").arrow().read_all()
     return bundles.rules(
         itemsets,

@@ -6,12 +6,7 @@ from customer360.ml import bundles
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
-    baskets = (
-        dbt.ref("fct_order_lines")
-        .filter(f"is_purchase and ordered_at < '{as_of}'")
-        .select("order_id as basket_id, product_id as item")
-    )
+    baskets = dbt.ref("int_basket_items").select("order_id as basket_id, product_id as item")
     baskets.create_view("frequent_itemsets_baskets", replace=True)
     return bundles.frequent_itemsets(
         session,

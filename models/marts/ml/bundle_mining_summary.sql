@@ -3,8 +3,8 @@
 
 with
 
-order_lines as (
-    select * from {{ ref('fct_order_lines') }}
+basket_items as (
+    select * from {{ ref('int_basket_items') }}
 ),
 
 itemsets as (
@@ -17,14 +17,6 @@ rules as (
 
 bundles as (
     select * from {{ ref('product_bundles') }}
-),
-
-basket_items as (
-    select distinct
-        order_id,
-        product_id
-    from order_lines
-    where is_purchase and ordered_at < {{ as_of_date() }}
 ),
 
 basket_total as (

@@ -11,14 +11,13 @@ stock_health as (
     select * from {{ ref('product_stock_health') }}
 ),
 
-order_lines as (
-    select * from {{ ref('fct_order_lines') }}
+basket_items as (
+    select * from {{ ref('int_basket_items') }}
 ),
 
 baskets as (
     select count(distinct order_id) as basket_total
-    from order_lines
-    where is_purchase and ordered_at < {{ as_of_date() }}
+    from basket_items
 ),
 
 pairs as (
