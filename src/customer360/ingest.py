@@ -25,6 +25,7 @@ amount.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import os
 import re
@@ -33,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -104,6 +106,12 @@ POINT_DECIMAL = (
 COMMA_DECIMAL = (
     r"-?(\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|\d*,\d{1,2}|\d*,\d{4,}|\d{4,},\d+|0,\d+)"
 )
+# The landed text staging casts to a number (macros/staging/validate_landing.sql,
+# landing_number_pattern): anything else is unparseable rather than silently rounded.
+NUMBER_PATTERNS = {
+    "integer": r"[+-]?[0-9]+([.]0*)?",
+    "decimal": r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?",
+}
 AMBIGUOUS_COMMA = r"-?\d{1,3},\d{3}"
 AMBIGUOUS_POINT = r"-?\d{1,3}\.\d{3}"
 
@@ -158,6 +166,7 @@ class Report:
     ignored: list[str]
     date_formats: dict[str, str] = field(default_factory=dict)
     number_formats: dict[str, str] = field(default_factory=dict)
+    date_spans: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
@@ -232,36 +241,49 @@ def read_excel(connection: duckdb.DuckDBPyConnection, path: Path, sheet: str | N
 
 def read_text(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
     """A delimited file, or one whose fields are separated by runs of whitespace."""
-    lines = sample_text(path)
+    charset = encoding(path)
+    lines = sample_text(path, charset)
     content = [line for line in lines if line.strip()]
     if not content:
         raise UserError(f"{path}: the file is empty (only blank lines)")
     delimiter = sniff_delimiter(content)
     if delimiter is None and all(len(line.split()) > 1 for line in content[:20]):
-        return read_whitespace(connection, path, lines)
-    return read_delimited(connection, path, content, delimiter or ",")
+        return read_whitespace(connection, path, lines, charset)
+    return read_delimited(connection, path, content, delimiter or ",", charset)
 
 
 def read_delimited(
-    connection: duckdb.DuckDBPyConnection, path: Path, content: list[str], delimiter: str
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    content: list[str],
+    delimiter: str,
+    charset: str,
 ) -> Source:
     """DuckDB's CSV reader with the sniffed delimiter and header, every column as text."""
     rows = list(csv.reader(content[:6], delimiter=delimiter))
     header = looks_like_header(rows[0], rows[1:])
-    charset = encoding(path)
     options = (
         f"delim = {literal(delimiter)}, header = {str(header).lower()}, all_varchar = true, "
         f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}"
     )
     scan = f"read_csv({literal(str(path))}, {options})"
-    try:  # fast and parallel; rows with missing trailing fields need the fallback
+    try:  # fast and parallel; rows with missing or extra fields need the fallback
         connection.execute(f"create or replace view raw_csv as select * from {scan}")
         records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
     except duckdb.Error:
+        records = 0
+    if records == 0 and len(content) > header:  # the fast reader gave up on the rows
         scan = scan[:-1] + ", null_padding = true, parallel = false)"
-        connection.execute(f"create or replace view raw_csv as select * from {scan}")
-        records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
+        try:
+            connection.execute(f"create or replace view raw_csv as select * from {scan}")
+            records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
+        except duckdb.Error as error:
+            check_quotes(path, charset, delimiter)
+            raise UserError(f"{path}: cannot read as CSV: {first_line(error)}") from error
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
+    if header:
+        width = len(rows[0])
+        check_extra_fields(connection, path, charset, delimiter, width, described[width:])
     names = unique_names(described) if header else numbered_names(len(described))
     renamed = ", ".join(
         f"{quote(old)} as {quote(new)}" for old, new in zip(described, names, strict=True)
@@ -289,15 +311,7 @@ def number_records(
     record number says it; blank lines or quoted line breaks need a pass over the file."""
     if content_lines(path) == records + header:
         return f"_record + {int(header)}"
-    csv.field_size_limit(sys.maxsize)
-    starts: list[int] = []
-    with path.open(newline="", encoding="utf-8-sig" if charset == "utf-8" else charset) as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        previous = 0
-        for row in reader:
-            if row:
-                starts.append(previous + 1)
-            previous = reader.line_num
+    starts = record_starts(path, charset, delimiter)
     starts = starts[1:] if header else starts
     if len(starts) != records:  # the two readers disagree: fall back to record numbers
         return f"_record + {int(header)}"
@@ -306,6 +320,75 @@ def number_records(
     lines = pa.table({"_record": range(1, records + 1), "_line": starts})
     connection.register("record_lines", lines)
     return "_line"
+
+
+def open_text(path: Path, charset: str) -> TextIO:
+    """The file as text for Python's csv module (a byte-order mark dropped)."""
+    python_charset = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(charset, charset)
+    return path.open(newline="", encoding=python_charset)
+
+
+def record_starts(path: Path, charset: str, delimiter: str) -> list[int]:
+    """The line each non-blank CSV record starts on (the header included)."""
+    csv.field_size_limit(sys.maxsize)
+    starts: list[int] = []
+    with open_text(path, charset) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        previous = 0
+        for row in reader:
+            if row:
+                starts.append(previous + 1)
+            previous = reader.line_num
+    return starts
+
+
+def check_quotes(path: Path, charset: str, delimiter: str) -> None:
+    """Refuse a file whose quotes do not close, naming the line where the open quote
+    starts its record."""
+    csv.field_size_limit(sys.maxsize)
+    with open_text(path, charset) as file:
+        reader = csv.reader(file, delimiter=delimiter, strict=True)
+        previous = 0
+        try:
+            for _ in reader:
+                previous = reader.line_num
+        except csv.Error as error:
+            raise UserError(
+                f"{path}: line {previous + 1}: a quoted value is not closed ({error}); the "
+                'file may be cut short. Close the quote (") or remove it; a quote inside '
+                'a quoted value is written twice ("").'
+            ) from error
+
+
+def check_extra_fields(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    charset: str,
+    delimiter: str,
+    width: int,
+    extra: list[str],
+) -> None:
+    """Refuse a file with values beyond the header's `width` columns: its fields are
+    shifted (an unquoted delimiter inside a value, or lines with different delimiters),
+    so the values after the shift would land in the wrong columns."""
+    if not extra:
+        return
+    filled = " or ".join(f"nullif(trim({quote(name)}), '') is not null" for name in extra)
+    [(count, first)] = connection.execute(
+        "select count(*), min(_record) from "
+        f"(select *, row_number() over () as _record from raw_csv) where {filled}"
+    ).fetchall()
+    if not count:
+        return
+    starts = record_starts(path, charset, delimiter)  # [0] is the header
+    line = starts[first] if first < len(starts) else first + 1
+    shown = {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
+    raise UserError(
+        f"{path}: line {line} has more fields than the header's {width} columns ({count:,} "
+        f"such line(s) in the file): a value holds the delimiter {shown!r} without quotes, "
+        'or the lines use different delimiters. Quote such values ("Smith, Anna") or '
+        "use one delimiter throughout, then ingest the file again."
+    )
 
 
 def content_lines(path: Path) -> int:
@@ -319,7 +402,9 @@ def content_lines(path: Path) -> int:
     return newlines - trailing + 1
 
 
-def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: list[str]) -> Source:
+def read_whitespace(
+    connection: duckdb.DuckDBPyConnection, path: Path, lines: list[str], charset: str
+) -> Source:
     """Fields separated by runs of spaces or tabs (no quoting), e.g. the CDNOW files.
     Whole lines are read by DuckDB and split with a regular expression."""
     first = next(index for index, line in enumerate(lines) if line.strip())
@@ -332,7 +417,7 @@ def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: li
         "as parts, line_number from (select line, row_number() over () as line_number "
         f"from read_csv({literal(str(path))}, columns = {{'line': 'VARCHAR'}}, "
         "delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false, "
-        f"encoding = {literal(encoding(path))})) "
+        f"encoding = {literal(charset)})) "
         rf"where not regexp_full_match(coalesce(line, ''), '[\s\x{{feff}}]*') "
         f"and line_number > {skip}"
     )
@@ -350,25 +435,38 @@ def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: li
 
 
 def encoding(path: Path) -> str:
-    """'utf-8' when the start of the file decodes as UTF-8, else 'latin-1'."""
+    """'utf-8' when the whole file decodes as UTF-8, 'utf-16' for UTF-16 with a
+    little-endian byte-order mark (Excel's "Unicode text"), else 'latin-1'. A file with
+    NUL bytes that is none of these is refused: it is binary, or text in an encoding
+    that would land as garbage."""
     with path.open("rb") as file:
         start = file.read(65536)
-    try:
-        start.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # a multi-byte character cut at the end of the sample is still UTF-8
-        return "utf-8" if error.start >= 65536 - 4 else "latin-1"
+        if start.startswith(b"\xff\xfe") and not start.startswith(b"\xff\xfe\x00\x00"):
+            return "utf-16"
+        if (nul := start.find(b"\x00")) >= 0:
+            raise UserError(
+                f"{path}: not a text file ingest can read: it holds NUL bytes at byte "
+                f"{nul + 1:,} (binary data, or UTF-16 big-endian or UTF-32 "
+                "text). Save it as CSV in UTF-8 (Excel: 'CSV UTF-8'), or give an Excel or "
+                "Parquet file its .xlsx or .parquet suffix."
+            )
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(start)
+            while chunk := file.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
     return "utf-8"
 
 
-def sample_text(path: Path, size: int = 65536) -> list[str]:
+def sample_text(path: Path, charset: str, size: int = 65536) -> list[str]:
     """The first lines of the file (a last, possibly cut line dropped)."""
     with path.open("rb") as file:
         raw = file.read(size)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    python_charset = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(charset, charset)
+    text = raw.decode(python_charset, errors="replace")
     lines = text.splitlines()
     return lines[:-1] if len(raw) == size and len(lines) > 1 else lines
 
@@ -458,6 +556,11 @@ def target_columns(entity_name: str, entities: dict[str, Entity]) -> tuple[list[
 def columns_hint(source: Source) -> str:
     """The file's columns, and how a headerless file's columns are named."""
     listed = ", ".join(source.columns)
+    if len(source.columns) == 1 and source.kind == "CSV":
+        return (
+            f"The file reads as one column ({listed}): its delimiter is none of comma, "
+            "semicolon, tab, | or runs of spaces. Save it with one of those delimiters."
+        )
     if source.header:
         return f"Columns in the file: {listed}"
     return (
@@ -715,6 +818,13 @@ def map_values(
             final[target] = value
     columns = ", ".join(f"{sql} as {quote(target)}" for target, sql in final.items())
     connection.execute(f"create temp table mapped as select {columns}, _source_row from prepared")
+    for target in report.date_formats:  # the span shows a typo'd year or a future date
+        [(first, last)] = connection.execute(
+            f"select cast(min(try_cast({quote(target)} as date)) as varchar), "
+            f"cast(max(try_cast({quote(target)} as date)) as varchar) from mapped"
+        ).fetchall()
+        if first:
+            report.date_spans[target] = f"from {first} to {last}"
     return {target: quote(target) for target in mapping}
 
 
@@ -845,6 +955,10 @@ def typed_value(column: Column, grain: tuple[str, ...]) -> str:
     """Staging's typed value: the cast, or the column's default when blank."""
     raw = f"{column.name}__raw"
     cast = f"try_cast({raw} as {column.data_type})"
+    if column.kind in NUMBER_PATTERNS:  # '1.5' is not the integer 2, nor '0x10' 16
+        cast = (
+            f"case when regexp_full_match({raw}, '{NUMBER_PATTERNS[column.kind]}') then {cast} end"
+        )
     if column.default is None:
         return cast
     if column.default == "row_order":
@@ -1123,6 +1237,8 @@ def print_source(source: Source, entity_name: str, outputs: list[Output], report
         fmt = report.date_formats.get(target)
         numbers = report.number_formats.get(target)
         remark = f"   (dates: {fmt})" if fmt else f"   (numbers: {numbers})" if numbers else ""
+        if target in report.date_spans:
+            remark += f" {report.date_spans[target]}"
         print(f"  {target:<18} <- {column}{remark}")
     if report.ignored:
         print(f"ignored:  {', '.join(report.ignored)} (no contract column)")
