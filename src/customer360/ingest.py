@@ -280,6 +280,8 @@ def read_delimited(
         except duckdb.Error as error:
             check_quotes(path, charset, delimiter)
             raise UserError(f"{path}: cannot read as CSV: {first_line(error)}") from error
+    if has_quotes(path):
+        check_quotes(path, charset, delimiter)
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
     if header:
         width = len(rows[0])
@@ -342,21 +344,39 @@ def record_starts(path: Path, charset: str, delimiter: str) -> list[int]:
     return starts
 
 
+def has_quotes(path: Path) -> bool:
+    """Whether the file holds a double-quote byte at all."""
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 22):
+            if b'"' in chunk:
+                return True
+    return False
+
+
 def check_quotes(path: Path, charset: str, delimiter: str) -> None:
-    """Refuse a file whose quotes do not close, naming the line where the open quote
-    starts its record."""
+    """Refuse a file whose quoting DuckDB's lenient reader would get wrong, naming the
+    line its record starts on: a quote that never closes (the file cut short), or text
+    after a closing quote (`"Smith" Jr`, or backslash-escaped quotes), which it would
+    cut or merge silently. Spaces between a closing quote and the delimiter are fine."""
     csv.field_size_limit(sys.maxsize)
+    spaces = re.compile(rf'"[ ]+(?={re.escape(delimiter)}|\r?\n|$)')
     with open_text(path, charset) as file:
-        reader = csv.reader(file, delimiter=delimiter, strict=True)
+        lines = (spaces.sub('"', line) for line in file)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         previous = 0
         try:
             for _ in reader:
                 previous = reader.line_num
         except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                problem = "a quoted value is not closed; the file may be cut short"
+                advice = 'Close the quote (") or remove it'
+            else:
+                problem = f"text follows a closing quote ({error}), so the value would be cut"
+                advice = 'Quote the whole value (backslash escapes like \\" are not CSV)'
             raise UserError(
-                f"{path}: line {previous + 1}: a quoted value is not closed ({error}); the "
-                'file may be cut short. Close the quote (") or remove it; a quote inside '
-                'a quoted value is written twice ("").'
+                f"{path}: line {previous + 1}: {problem}. {advice}; a quote inside a "
+                'quoted value is written twice ("").'
             ) from error
 
 
