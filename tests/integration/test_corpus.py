@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,8 +273,39 @@ def test_landed_equals_staged_plus_duplicates_plus_rejected(corpus_build: Corpus
     assert found == expected
 
 
-def test_the_readme_table_lists_every_case() -> None:
+def readme_table() -> str:
+    """The README's table of cases, from the manifest (print it with
+    `.venv/bin/python -m tests.integration.test_corpus`)."""
+    lines = ["| file | covers | `--entity` | outcome |", "|---|---|---|---|"]
+    for case in MANIFEST["cases"]:
+        entity = case["entity"] + (f" `{' '.join(case['args'])}`" if "args" in case else "")
+        if "error" in case:
+            error = case["error"]
+            where = f" (line {error['line']})" if "line" in error else ""
+            fragments = " … ".join(f"`{fragment}`" for fragment in error["message"])
+            outcome = f"**exit 1**{where}: {fragments}; landing zone and warehouse byte-identical"
+        else:
+            parts = []
+            for name, rows in expected_rows(case).items():
+                counts = Counter(rows.values())
+                staged, duplicates = counts.pop("staged", 0), counts.pop("duplicate", 0)
+                part = (f"{name}: {staged} staged, {duplicates} duplicate, "
+                        f"{sum(counts.values())} rejected")  # fmt: skip
+                if others := [f"{row}: `{o}`" for row, o in rows.items() if o != "staged"]:
+                    part += f" (rows {', '.join(others)})"
+                parts.append(part)
+            outcome = "; ".join(parts)
+        covers = case["covers"].replace("|", "\\|")
+        lines.append(f"| `{case['file']}` | {covers} | {entity} | {outcome} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_readme_table_is_the_manifest() -> None:
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    assert readme_table() in readme, "regenerate it: python -m tests.integration.test_corpus"
     listed = re.findall(r"^\| `([^`]+)` \|", readme, flags=re.MULTILINE)
-    assert listed == [case["file"] for case in MANIFEST["cases"]]
     assert sorted(listed) == sorted(path.name for path in FILES.iterdir())
+
+
+if __name__ == "__main__":
+    print(readme_table(), end="")
