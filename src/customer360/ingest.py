@@ -246,6 +246,9 @@ def read_text(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
     content = [line for line in lines if line.strip()]
     if not content:
         raise UserError(f"{path}: the file is empty (only blank lines)")
+    if directive := re.fullmatch(r"sep=(.)", lines[0].strip(), flags=re.IGNORECASE):
+        # Excel's first line naming the delimiter of the lines below, e.g. `sep=;`
+        return read_delimited(connection, path, content[1:], directive[1], charset, skip=1)
     delimiter = sniff_delimiter(content)
     if delimiter is None and all(len(line.split()) > 1 for line in content[:20]):
         return read_whitespace(connection, path, lines, charset)
@@ -258,13 +261,18 @@ def read_delimited(
     content: list[str],
     delimiter: str,
     charset: str,
+    skip: int = 0,
 ) -> Source:
-    """DuckDB's CSV reader with the sniffed delimiter and header, every column as text."""
+    """DuckDB's CSV reader with the sniffed delimiter and header, every column as text;
+    `skip` lines before the header (a `sep=` line) are not read."""
+    if not content:
+        raise UserError(f"{path}: the file has no data rows (only a header, or nothing)")
     rows = list(csv.reader(content[:6], delimiter=delimiter))
     header = looks_like_header(rows[0], rows[1:])
     options = (
         f"delim = {literal(delimiter)}, header = {str(header).lower()}, all_varchar = true, "
-        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}"
+        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}, "
+        f"skip = {skip}"
     )
     scan = f"read_csv({literal(str(path))}, {options})"
     try:  # fast and parallel; rows with missing or extra fields need the fallback
@@ -277,20 +285,22 @@ def read_delimited(
         try:
             connection.execute(f"create or replace view raw_csv as select * from {scan}")
             records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
-        except duckdb.Error as error:
+        except duckdb.Error as error:  # say why, when Python's csv module can tell
             check_quotes(path, charset, delimiter)
+            if header:
+                check_field_counts(path, charset, delimiter, skip, len(rows[0]))
             raise UserError(f"{path}: cannot read as CSV: {first_line(error)}") from error
     if has_quotes(path):
         check_quotes(path, charset, delimiter)
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
     if header:
         width = len(rows[0])
-        check_extra_fields(connection, path, charset, delimiter, width, described[width:])
+        check_extra_fields(connection, path, charset, delimiter, skip, width, described[width:])
     names = unique_names(described) if header else numbered_names(len(described))
     renamed = ", ".join(
         f"{quote(old)} as {quote(new)}" for old, new in zip(described, names, strict=True)
     )
-    numbering = number_records(connection, path, charset, delimiter, header, records)
+    numbering = number_records(connection, path, charset, delimiter, header + skip, records)
     connection.execute(
         f"create view source as select {renamed}, {numbering} as _source_row from "
         "(select *, row_number() over () as _record from raw_csv) as raw "
@@ -306,17 +316,17 @@ def number_records(
     path: Path,
     charset: str,
     delimiter: str,
-    header: bool,
+    before: int,
     records: int,
 ) -> str:
-    """SQL for the line each CSV record starts on. When every line holds one record the
-    record number says it; blank lines or quoted line breaks need a pass over the file."""
-    if content_lines(path) == records + header:
-        return f"_record + {int(header)}"
-    starts = record_starts(path, charset, delimiter)
-    starts = starts[1:] if header else starts
+    """SQL for the line each CSV record starts on, after `before` records (the header
+    and a `sep=` line). When every line holds one record the record number says it;
+    blank lines or quoted line breaks need a pass over the file."""
+    if content_lines(path) == records + before:
+        return f"_record + {int(before)}"
+    starts = record_starts(path, charset, delimiter)[before:]
     if len(starts) != records:  # the two readers disagree: fall back to record numbers
-        return f"_record + {int(header)}"
+        return f"_record + {int(before)}"
     import pyarrow as pa
 
     lines = pa.table({"_record": range(1, records + 1), "_line": starts})
@@ -385,6 +395,7 @@ def check_extra_fields(
     path: Path,
     charset: str,
     delimiter: str,
+    skip: int,
     width: int,
     extra: list[str],
 ) -> None:
@@ -400,10 +411,32 @@ def check_extra_fields(
     ).fetchall()
     if not count:
         return
-    starts = record_starts(path, charset, delimiter)  # [0] is the header
+    starts = record_starts(path, charset, delimiter)[skip:]  # [0] is the header
     line = starts[first] if first < len(starts) else first + 1
+    raise shifted_fields(path, line, width, count, delimiter)
+
+
+def check_field_counts(path: Path, charset: str, delimiter: str, skip: int, width: int) -> None:
+    """check_extra_fields with Python's csv module, for a file DuckDB cannot read."""
+    csv.field_size_limit(sys.maxsize)
+    count, first = 0, 0
+    with open_text(path, charset) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        previous, seen = 0, 0
+        for row in reader:
+            if row:
+                seen += 1
+                if seen > skip + 1 and any(value.strip() for value in row[width:]):
+                    count, first = count + 1, first or previous + 1
+            previous = reader.line_num
+    if count:
+        raise shifted_fields(path, first, width, count, delimiter)
+
+
+def shifted_fields(path: Path, line: int, width: int, count: int, delimiter: str) -> UserError:
+    """The error for values past the header's columns."""
     shown = {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
-    raise UserError(
+    return UserError(
         f"{path}: line {line} has more fields than the header's {width} columns ({count:,} "
         f"such line(s) in the file): a value holds the delimiter {shown!r} without quotes, "
         'or the lines use different delimiters. Quote such values ("Smith, Anna") or '
