@@ -128,6 +128,8 @@ def file_records(case: dict) -> list[dict[str, str]]:
     with (FILES / case["file"]).open(
         newline="", encoding=reading.get("encoding", "utf-8-sig")
     ) as file:
+        for _ in range(reading.get("skip", 0)):  # lines before the header
+            file.readline()
         return [
             record
             for record in csv.DictReader(file, delimiter=reading.get("delimiter", ","))
