@@ -50,7 +50,7 @@ typed as (
     select
         *,
         {%- for column in columns %}
-        {{ landing_typed_value(column, grain) }} as {{ column.name }}{{ ',' if not loop.last }}
+        {{ landing_typed_value(column, grain, landed_types.get(column.name, 'varchar')) }} as {{ column.name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from cleaned
 ),
@@ -178,10 +178,21 @@ select * from final
 {%- endmacro %}
 
 
-{#- The typed value: cast, or the column's default when blank. -#}
-{% macro landing_typed_value(column, grain) -%}
+{#-
+    The typed value: cast, or the column's default when blank. Landed text must look
+    like a number of the column's kind before it is cast: DuckDB's cast would round
+    '1.5' to the integer 2 and read '0x10' as 16 or '1_000' as 1000, silently changing
+    the user's figure; such values are unparseable instead.
+-#}
+{% macro landing_typed_value(column, grain, landed_type='varchar') -%}
     {%- set raw = column.name ~ '__raw' -%}
     {%- set cast = 'try_cast(' ~ raw ~ ' as ' ~ column.data_type ~ ')' -%}
+    {%- set pattern = landing_number_pattern(column.data_type) -%}
+    {%- if pattern and (landed_type in ('varchar', 'text', 'string')
+        or landed_type.startswith('varchar')) -%}
+        {%- set cast = 'case when regexp_full_match(' ~ raw ~ ", '" ~ pattern ~ "') then "
+            ~ cast ~ ' end' -%}
+    {%- endif -%}
     {%- set default = column.meta.get('default') -%}
     {%- if default is none -%}
         {{ cast }}
@@ -196,6 +207,21 @@ select * from final
         ) as {{ column.data_type }}) else {{ cast }} end
     {%- else -%}
         coalesce({{ cast }}, case when {{ raw }} is null then {{ default }} end)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The text a number of the type may be landed as: an integer with at most a zero
+    fraction ('3', '3.0'), a decimal with an optional exponent; none for other types.
+    Kept equal to customer360.ingest.NUMBER_PATTERNS.
+-#}
+{% macro landing_number_pattern(data_type) -%}
+    {%- set base = data_type | lower -%}
+    {%- if base.startswith('integer') or base.startswith('bigint') -%}
+        [+-]?[0-9]+([.]0*)?
+    {%- elif base.startswith('decimal') or base.startswith('double') -%}
+        [+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?
     {%- endif -%}
 {%- endmacro %}
 

@@ -25,6 +25,7 @@ amount.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import os
 import re
@@ -33,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -104,6 +106,12 @@ POINT_DECIMAL = (
 COMMA_DECIMAL = (
     r"-?(\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|\d*,\d{1,2}|\d*,\d{4,}|\d{4,},\d+|0,\d+)"
 )
+# The landed text staging casts to a number (macros/staging/validate_landing.sql,
+# landing_number_pattern): anything else is unparseable rather than silently rounded.
+NUMBER_PATTERNS = {
+    "integer": r"[+-]?[0-9]+([.]0*)?",
+    "decimal": r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?",
+}
 AMBIGUOUS_COMMA = r"-?\d{1,3},\d{3}"
 AMBIGUOUS_POINT = r"-?\d{1,3}\.\d{3}"
 
@@ -158,6 +166,7 @@ class Report:
     ignored: list[str]
     date_formats: dict[str, str] = field(default_factory=dict)
     number_formats: dict[str, str] = field(default_factory=dict)
+    date_spans: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
@@ -232,41 +241,66 @@ def read_excel(connection: duckdb.DuckDBPyConnection, path: Path, sheet: str | N
 
 def read_text(connection: duckdb.DuckDBPyConnection, path: Path) -> Source:
     """A delimited file, or one whose fields are separated by runs of whitespace."""
-    lines = sample_text(path)
+    charset = encoding(path)
+    lines = sample_text(path, charset)
     content = [line for line in lines if line.strip()]
     if not content:
         raise UserError(f"{path}: the file is empty (only blank lines)")
+    if directive := re.fullmatch(r"sep=(.)", lines[0].strip(), flags=re.IGNORECASE):
+        # Excel's first line naming the delimiter of the lines below, e.g. `sep=;`
+        return read_delimited(connection, path, content[1:], directive[1], charset, skip=1)
     delimiter = sniff_delimiter(content)
     if delimiter is None and all(len(line.split()) > 1 for line in content[:20]):
-        return read_whitespace(connection, path, lines)
-    return read_delimited(connection, path, content, delimiter or ",")
+        return read_whitespace(connection, path, lines, charset)
+    return read_delimited(connection, path, content, delimiter or ",", charset)
 
 
 def read_delimited(
-    connection: duckdb.DuckDBPyConnection, path: Path, content: list[str], delimiter: str
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    content: list[str],
+    delimiter: str,
+    charset: str,
+    skip: int = 0,
 ) -> Source:
-    """DuckDB's CSV reader with the sniffed delimiter and header, every column as text."""
+    """DuckDB's CSV reader with the sniffed delimiter and header, every column as text;
+    `skip` lines before the header (a `sep=` line) are not read."""
+    if not content:
+        raise UserError(f"{path}: the file has no data rows (only a header, or nothing)")
     rows = list(csv.reader(content[:6], delimiter=delimiter))
     header = looks_like_header(rows[0], rows[1:])
-    charset = encoding(path)
     options = (
         f"delim = {literal(delimiter)}, header = {str(header).lower()}, all_varchar = true, "
-        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}"
+        f"quote = '\"', escape = '\"', strict_mode = false, encoding = {literal(charset)}, "
+        f"skip = {skip}"
     )
     scan = f"read_csv({literal(str(path))}, {options})"
-    try:  # fast and parallel; rows with missing trailing fields need the fallback
+    try:  # fast and parallel; rows with missing or extra fields need the fallback
         connection.execute(f"create or replace view raw_csv as select * from {scan}")
         records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
     except duckdb.Error:
+        records = 0
+    if records == 0 and len(content) > header:  # the fast reader gave up on the rows
         scan = scan[:-1] + ", null_padding = true, parallel = false)"
-        connection.execute(f"create or replace view raw_csv as select * from {scan}")
-        records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
+        try:
+            connection.execute(f"create or replace view raw_csv as select * from {scan}")
+            records = connection.execute("select count(*) from raw_csv").fetchall()[0][0]
+        except duckdb.Error as error:  # say why, when Python's csv module can tell
+            check_quotes(path, charset, delimiter)
+            if header:
+                check_field_counts(path, charset, delimiter, skip, len(rows[0]))
+            raise UserError(f"{path}: cannot read as CSV: {first_line(error)}") from error
+    if has_quotes(path):
+        check_quotes(path, charset, delimiter)
     described = [row[0] for row in connection.execute("describe raw_csv").fetchall()]
+    if header:
+        width = len(rows[0])
+        check_extra_fields(connection, path, charset, delimiter, skip, width, described[width:])
     names = unique_names(described) if header else numbered_names(len(described))
     renamed = ", ".join(
         f"{quote(old)} as {quote(new)}" for old, new in zip(described, names, strict=True)
     )
-    numbering = number_records(connection, path, charset, delimiter, header, records)
+    numbering = number_records(connection, path, charset, delimiter, header + skip, records)
     connection.execute(
         f"create view source as select {renamed}, {numbering} as _source_row from "
         "(select *, row_number() over () as _record from raw_csv) as raw "
@@ -282,30 +316,132 @@ def number_records(
     path: Path,
     charset: str,
     delimiter: str,
-    header: bool,
+    before: int,
     records: int,
 ) -> str:
-    """SQL for the line each CSV record starts on. When every line holds one record the
-    record number says it; blank lines or quoted line breaks need a pass over the file."""
-    if content_lines(path) == records + header:
-        return f"_record + {int(header)}"
+    """SQL for the line each CSV record starts on, after `before` records (the header
+    and a `sep=` line). When every line holds one record the record number says it;
+    blank lines or quoted line breaks need a pass over the file."""
+    if content_lines(path) == records + before:
+        return f"_record + {int(before)}"
+    starts = record_starts(path, charset, delimiter)[before:]
+    if len(starts) != records:  # the two readers disagree: fall back to record numbers
+        return f"_record + {int(before)}"
+    import pyarrow as pa
+
+    lines = pa.table({"_record": range(1, records + 1), "_line": starts})
+    connection.register("record_lines", lines)
+    return "_line"
+
+
+def open_text(path: Path, charset: str) -> TextIO:
+    """The file as text for Python's csv module (a byte-order mark dropped)."""
+    python_charset = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(charset, charset)
+    return path.open(newline="", encoding=python_charset)
+
+
+def record_starts(path: Path, charset: str, delimiter: str) -> list[int]:
+    """The line each non-blank CSV record starts on (the header included)."""
     csv.field_size_limit(sys.maxsize)
     starts: list[int] = []
-    with path.open(newline="", encoding="utf-8-sig" if charset == "utf-8" else charset) as file:
+    with open_text(path, charset) as file:
         reader = csv.reader(file, delimiter=delimiter)
         previous = 0
         for row in reader:
             if row:
                 starts.append(previous + 1)
             previous = reader.line_num
-    starts = starts[1:] if header else starts
-    if len(starts) != records:  # the two readers disagree: fall back to record numbers
-        return f"_record + {int(header)}"
-    import pyarrow as pa
+    return starts
 
-    lines = pa.table({"_record": range(1, records + 1), "_line": starts})
-    connection.register("record_lines", lines)
-    return "_line"
+
+def has_quotes(path: Path) -> bool:
+    """Whether the file holds a double-quote byte at all."""
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 22):
+            if b'"' in chunk:
+                return True
+    return False
+
+
+def check_quotes(path: Path, charset: str, delimiter: str) -> None:
+    """Refuse a file whose quoting DuckDB's lenient reader would get wrong, naming the
+    line its record starts on: a quote that never closes (the file cut short), or text
+    after a closing quote (`"Smith" Jr`, or backslash-escaped quotes), which it would
+    cut or merge silently. Spaces between a closing quote and the delimiter are fine."""
+    csv.field_size_limit(sys.maxsize)
+    spaces = re.compile(rf'"[ ]+(?={re.escape(delimiter)}|\r?\n|$)')
+    with open_text(path, charset) as file:
+        lines = (spaces.sub('"', line) for line in file)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        previous = 0
+        try:
+            for _ in reader:
+                previous = reader.line_num
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                problem = "a quoted value is not closed; the file may be cut short"
+                advice = 'Close the quote (") or remove it'
+            else:
+                problem = f"text follows a closing quote ({error}), so the value would be cut"
+                advice = 'Quote the whole value (backslash escapes like \\" are not CSV)'
+            raise UserError(
+                f"{path}: line {previous + 1}: {problem}. {advice}; a quote inside a "
+                'quoted value is written twice ("").'
+            ) from error
+
+
+def check_extra_fields(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    charset: str,
+    delimiter: str,
+    skip: int,
+    width: int,
+    extra: list[str],
+) -> None:
+    """Refuse a file with values beyond the header's `width` columns: its fields are
+    shifted (an unquoted delimiter inside a value, or lines with different delimiters),
+    so the values after the shift would land in the wrong columns."""
+    if not extra:
+        return
+    filled = " or ".join(f"nullif(trim({quote(name)}), '') is not null" for name in extra)
+    [(count, first)] = connection.execute(
+        "select count(*), min(_record) from "
+        f"(select *, row_number() over () as _record from raw_csv) where {filled}"
+    ).fetchall()
+    if not count:
+        return
+    starts = record_starts(path, charset, delimiter)[skip:]  # [0] is the header
+    line = starts[first] if first < len(starts) else first + 1
+    raise shifted_fields(path, line, width, count, delimiter)
+
+
+def check_field_counts(path: Path, charset: str, delimiter: str, skip: int, width: int) -> None:
+    """check_extra_fields with Python's csv module, for a file DuckDB cannot read."""
+    csv.field_size_limit(sys.maxsize)
+    count, first = 0, 0
+    with open_text(path, charset) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        previous, seen = 0, 0
+        for row in reader:
+            if row:
+                seen += 1
+                if seen > skip + 1 and any(value.strip() for value in row[width:]):
+                    count, first = count + 1, first or previous + 1
+            previous = reader.line_num
+    if count:
+        raise shifted_fields(path, first, width, count, delimiter)
+
+
+def shifted_fields(path: Path, line: int, width: int, count: int, delimiter: str) -> UserError:
+    """The error for values past the header's columns."""
+    shown = {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
+    return UserError(
+        f"{path}: line {line} has more fields than the header's {width} columns ({count:,} "
+        f"such line(s) in the file): a value holds the delimiter {shown!r} without quotes, "
+        'or the lines use different delimiters. Quote such values ("Smith, Anna") or '
+        "use one delimiter throughout, then ingest the file again."
+    )
 
 
 def content_lines(path: Path) -> int:
@@ -319,7 +455,9 @@ def content_lines(path: Path) -> int:
     return newlines - trailing + 1
 
 
-def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: list[str]) -> Source:
+def read_whitespace(
+    connection: duckdb.DuckDBPyConnection, path: Path, lines: list[str], charset: str
+) -> Source:
     """Fields separated by runs of spaces or tabs (no quoting), e.g. the CDNOW files.
     Whole lines are read by DuckDB and split with a regular expression."""
     first = next(index for index, line in enumerate(lines) if line.strip())
@@ -332,7 +470,7 @@ def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: li
         "as parts, line_number from (select line, row_number() over () as line_number "
         f"from read_csv({literal(str(path))}, columns = {{'line': 'VARCHAR'}}, "
         "delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false, "
-        f"encoding = {literal(encoding(path))})) "
+        f"encoding = {literal(charset)})) "
         rf"where not regexp_full_match(coalesce(line, ''), '[\s\x{{feff}}]*') "
         f"and line_number > {skip}"
     )
@@ -350,25 +488,38 @@ def read_whitespace(connection: duckdb.DuckDBPyConnection, path: Path, lines: li
 
 
 def encoding(path: Path) -> str:
-    """'utf-8' when the start of the file decodes as UTF-8, else 'latin-1'."""
+    """'utf-8' when the whole file decodes as UTF-8, 'utf-16' for UTF-16 with a
+    little-endian byte-order mark (Excel's "Unicode text"), else 'latin-1'. A file with
+    NUL bytes that is none of these is refused: it is binary, or text in an encoding
+    that would land as garbage."""
     with path.open("rb") as file:
         start = file.read(65536)
-    try:
-        start.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # a multi-byte character cut at the end of the sample is still UTF-8
-        return "utf-8" if error.start >= 65536 - 4 else "latin-1"
+        if start.startswith(b"\xff\xfe") and not start.startswith(b"\xff\xfe\x00\x00"):
+            return "utf-16"
+        if (nul := start.find(b"\x00")) >= 0:
+            raise UserError(
+                f"{path}: not a text file ingest can read: it holds NUL bytes at byte "
+                f"{nul + 1:,} (binary data, or UTF-16 big-endian or UTF-32 "
+                "text). Save it as CSV in UTF-8 (Excel: 'CSV UTF-8'), or give an Excel or "
+                "Parquet file its .xlsx or .parquet suffix."
+            )
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(start)
+            while chunk := file.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
     return "utf-8"
 
 
-def sample_text(path: Path, size: int = 65536) -> list[str]:
+def sample_text(path: Path, charset: str, size: int = 65536) -> list[str]:
     """The first lines of the file (a last, possibly cut line dropped)."""
     with path.open("rb") as file:
         raw = file.read(size)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    python_charset = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(charset, charset)
+    text = raw.decode(python_charset, errors="replace")
     lines = text.splitlines()
     return lines[:-1] if len(raw) == size and len(lines) > 1 else lines
 
@@ -458,6 +609,11 @@ def target_columns(entity_name: str, entities: dict[str, Entity]) -> tuple[list[
 def columns_hint(source: Source) -> str:
     """The file's columns, and how a headerless file's columns are named."""
     listed = ", ".join(source.columns)
+    if len(source.columns) == 1 and source.kind == "CSV":
+        return (
+            f"The file reads as one column ({listed}): its delimiter is none of comma, "
+            "semicolon, tab, | or runs of spaces. Save it with one of those delimiters."
+        )
     if source.header:
         return f"Columns in the file: {listed}"
     return (
@@ -715,6 +871,13 @@ def map_values(
             final[target] = value
     columns = ", ".join(f"{sql} as {quote(target)}" for target, sql in final.items())
     connection.execute(f"create temp table mapped as select {columns}, _source_row from prepared")
+    for target in report.date_formats:  # the span shows a typo'd year or a future date
+        [(first, last)] = connection.execute(
+            f"select cast(min(try_cast({quote(target)} as date)) as varchar), "
+            f"cast(max(try_cast({quote(target)} as date)) as varchar) from mapped"
+        ).fetchall()
+        if first:
+            report.date_spans[target] = f"from {first} to {last}"
     return {target: quote(target) for target in mapping}
 
 
@@ -845,6 +1008,10 @@ def typed_value(column: Column, grain: tuple[str, ...]) -> str:
     """Staging's typed value: the cast, or the column's default when blank."""
     raw = f"{column.name}__raw"
     cast = f"try_cast({raw} as {column.data_type})"
+    if column.kind in NUMBER_PATTERNS:  # '1.5' is not the integer 2, nor '0x10' 16
+        cast = (
+            f"case when regexp_full_match({raw}, '{NUMBER_PATTERNS[column.kind]}') then {cast} end"
+        )
     if column.default is None:
         return cast
     if column.default == "row_order":
@@ -1123,6 +1290,8 @@ def print_source(source: Source, entity_name: str, outputs: list[Output], report
         fmt = report.date_formats.get(target)
         numbers = report.number_formats.get(target)
         remark = f"   (dates: {fmt})" if fmt else f"   (numbers: {numbers})" if numbers else ""
+        if target in report.date_spans:
+            remark += f" {report.date_spans[target]}"
         print(f"  {target:<18} <- {column}{remark}")
     if report.ignored:
         print(f"ignored:  {', '.join(report.ignored)} (no contract column)")

@@ -521,3 +521,18 @@ def test_a_second_file_with_the_same_keys_is_predicted_across_files(tmp_path: Pa
     code, out, _ = ingest(capsys, str(first), "--entity", "orders", "--landing-dir",
                           str(landing))  # fmt: skip
     assert "2 rows: 1 staged, 0 exact duplicates dropped, 1 rejected" in out
+
+
+def test_a_latin1_byte_after_the_first_64_kib_still_reads_as_latin1(tmp_path: Path, capsys) -> None:
+    body = "".join(f"O{i},C{i},2024-01-01,S{i}\n" for i in range(3000))  # about 75 KiB
+    source = tmp_path / "orders.csv"
+    source.write_bytes(
+        ("order_id,customer_id,ordered_at,store_id\n" + body).encode()
+        + "O9999,C9,2024-01-02,Caf\u00e9\n".encode("latin-1")
+    )
+    landing = tmp_path / "landing"
+    code, out, err = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
+                            str(landing))  # fmt: skip
+    assert code == 0, err
+    assert "3,001 rows: 3,001 staged" in out
+    assert landed(landing, "orders")[-1]["store_id"] == "Café"
