@@ -218,6 +218,9 @@ def _combine(results: list[Result], validations: list, rows: int) -> None:
                     result.samples.append(f"{_plain(indexed[position][key])}: {value}")
                 else:
                     result.samples.append(str(value))
+        elif "partial_missing_list" in outcome or "missing_count" in outcome:
+            missing = [str(_plain(value)) for value in outcome.get("partial_missing_list") or []]
+            result.observed.append("missing: " + ", ".join(missing) if missing else "all present")
         elif result.check.expectation == "ExpectTableRowCountToBeBetween":
             result.element_count += rows
         elif "observed_value" in outcome:

@@ -112,8 +112,18 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def between(name, column, low=None, high=None, *, strict_low=False, strict_high=False, **extra):
-    kwargs: dict[str, Any] = {"column": column}
+def between(
+    name: str,
+    frame_column: str,
+    low: Any = None,
+    high: Any = None,
+    *,
+    strict_low: bool = False,
+    strict_high: bool = False,
+    **extra: Any,
+) -> Check:
+    """ExpectColumnValuesToBeBetween; extra: Check fields, and `kwargs` for more GX args."""
+    kwargs: dict[str, Any] = {"column": frame_column}
     if low is not None:
         kwargs.update(min_value=low, strict_min=strict_low)
     if high is not None:
@@ -738,6 +748,7 @@ def roi_suite(rules: Rules) -> Suite:
                 "total_value_error",
                 0,
                 tolerance,
+                column="total_value",
                 notes="sum of monetary_score * 100 over the targeted customers, from customer_360",
             ),
             between(
@@ -745,6 +756,7 @@ def roi_suite(rules: Rules) -> Suite:
                 "retention_cost_error",
                 0,
                 tolerance,
+                column="retention_cost",
                 notes="retention_cost = retention_cost_ratio * total_value",
             ),
             between(
@@ -752,6 +764,7 @@ def roi_suite(rules: Rules) -> Suite:
                 "net_profit_error",
                 0,
                 tolerance,
+                column="net_profit",
                 notes="net_profit = total_value - retention_cost",
             ),
             between(
@@ -759,6 +772,7 @@ def roi_suite(rules: Rules) -> Suite:
                 "roi_pct_error",
                 0,
                 tolerance,
+                column="roi_pct",
                 notes="roi_pct = net_profit / retention_cost * 100",
             ),
             in_set(
@@ -816,6 +830,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
                 "expected_saved_value_error",
                 0,
                 tolerance,
+                column="expected_saved_value",
                 notes="expected_saved_value = value_at_risk * retention_save_rate (± 0.0001: "
                 "amounts are rounded to 4 decimals)",
             ),
@@ -824,6 +839,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
                 "retention_cost_error",
                 0,
                 tolerance,
+                column="retention_cost",
                 notes="retention_cost = retention_cost_ratio * monetary",
             ),
             between(
@@ -831,6 +847,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
                 "net_expected_value_error",
                 0,
                 tolerance,
+                column="net_expected_value",
                 notes="net_expected_value = expected_saved_value - retention_cost",
             ),
             between(
@@ -838,6 +855,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
                 "roi_pct_error",
                 0,
                 points,
+                column="roi_pct",
                 notes="roi_pct = net_expected_value / retention_cost * 100 (± 0.01 points)",
             ),
         ),
