@@ -59,10 +59,7 @@ class Result:
 
     @property
     def details(self) -> str:
-        arguments = {
-            key: value for key, value in self.check.kwargs.items() if key != "condition_parser"
-        }
-        text = f"{self.check.expectation}({json.dumps(arguments, default=str)})"
+        text = f"{self.check.expectation}({json.dumps(self.check.kwargs, default=str)})"
         if self.check.notes:
             text += f"; {self.check.notes}"
         if self.samples and self.unexpected_count:
@@ -113,6 +110,17 @@ def make_context(docs_dir: Path | None):
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
+def gx_kwargs(check: Check) -> dict[str, Any]:
+    """The check's arguments, with its row condition as a GX Condition object."""
+    from great_expectations.expectations.row_conditions import Column
+
+    kwargs = dict(check.kwargs)
+    condition = kwargs.pop("row_condition", None)
+    if condition is not None:
+        kwargs["row_condition"] = Column(condition["column"]) == condition["equals"]
+    return kwargs
+
+
 def batches(
     connection: duckdb.DuckDBPyConnection, sql: str, batch_rows: int
 ) -> Iterator[pd.DataFrame]:
@@ -153,7 +161,7 @@ def run_suites(
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.gx_name))
         for check in suite.checks:
             meta = {"check": check.name, "severity": check.severity, "notes": check.notes}
-            gx_suite.add_expectation(getattr(gxe, check.expectation)(**check.kwargs, meta=meta))
+            gx_suite.add_expectation(getattr(gxe, check.expectation)(**gx_kwargs(check), meta=meta))
         asset = source.add_dataframe_asset(name=suite.gx_name)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(

@@ -132,9 +132,10 @@ def between(
     return Check(name, "ExpectColumnValuesToBeBetween", kwargs, **extra)
 
 
-def where(condition: str) -> dict[str, str]:
-    """A pandas row condition (GX evaluates it with DataFrame.query)."""
-    return {"row_condition": condition, "condition_parser": "pandas"}
+def where(column: str, value: Any) -> dict[str, Any]:
+    """A row condition: check only the rows where column == value (the runner turns it
+    into a GX Condition object)."""
+    return {"row_condition": {"column": column, "equals": value}}
 
 
 # --- seeds and thresholds ---------------------------------------------------------------
@@ -304,7 +305,7 @@ def entity_suites(landed: LandedEntity, as_of_date: dt.date | None) -> list[Suit
                 {
                     "column": "landed_type",
                     "value_set": list(accepted),
-                    **where(f"column_name == {name!r}"),
+                    **where("column_name", name),
                 },
                 column=name,
                 notes=f"contract type {column.data_type}; landed types staging can cast: "
@@ -353,11 +354,18 @@ def entity_suites(landed: LandedEntity, as_of_date: dt.date | None) -> list[Suit
                     advice=f"land the column {table}.{name}; " + FIX_LANDING,
                 )
             )
+            landed_column = name
+            if column.kind != "text":  # null as landed, not null because it does not parse
+                landed_column = f"{name}__landed"
+                selects.append(
+                    f"nullif(trim(cast({quote(name)} as varchar)), '') as {quote(landed_column)}"
+                )
             checks.append(
                 Check(
                     f"{name}_not_null",
                     "ExpectColumnValuesToNotBeNull",
-                    {"column": name},
+                    {"column": landed_column},
+                    column=name,
                     severity=WARNING,
                     advice=STAGING_REJECTS,
                     notes="rows without it are rejected as missing_key / missing_required",
@@ -544,13 +552,13 @@ def mart_suites(rules: Rules) -> list[Suite]:
                 Check(
                     "buyers_have_a_persona",
                     "ExpectColumnValuesToNotBeNull",
-                    {"column": "persona", **where("has_purchased == True")},
+                    {"column": "persona", **where("has_purchased", True)},
                     notes="every customer with a purchase has a persona",
                 ),
                 Check(
                     "buyers_have_a_tier",
                     "ExpectColumnValuesToNotBeNull",
-                    {"column": "tier", **where("has_purchased == True")},
+                    {"column": "tier", **where("has_purchased", True)},
                     notes="every customer with a purchase has a loyalty tier",
                 ),
             ),
@@ -594,7 +602,7 @@ def mart_suites(rules: Rules) -> list[Suite]:
                 Check(
                     "dead_stock_has_a_sold_ratio",
                     "ExpectColumnValuesToNotBeNull",
-                    {"column": "sold_ratio", **where("is_dead_stock == True")},
+                    {"column": "sold_ratio", **where("is_dead_stock", True)},
                     notes="a product without receipts has no ratio and is not dead stock",
                 ),
                 between(
@@ -602,14 +610,14 @@ def mart_suites(rules: Rules) -> list[Suite]:
                     "sold_ratio",
                     high=rules.var("dead_stock_ratio"),
                     strict_high=True,
-                    kwargs=where("is_dead_stock == True"),
+                    kwargs=where("is_dead_stock", True),
                     notes="dead stock: sold ratio below dead_stock_ratio",
                 ),
                 between(
                     "other_stock_at_or_above_threshold",
                     "sold_ratio",
                     low=rules.var("dead_stock_ratio"),
-                    kwargs=where("is_dead_stock == False"),
+                    kwargs=where("is_dead_stock", False),
                     notes="not dead stock: sold ratio at or above dead_stock_ratio (or "
                     "no receipts)",
                 ),
@@ -657,7 +665,7 @@ def risk_band_checks(rules: Rules) -> list[Check]:
                 "churn_probability",
                 low,
                 strict_low=not inclusive,
-                kwargs=where(f"risk_band == {band!r}"),
+                kwargs=where("risk_band", band),
                 notes="band limits from seeds/churn_risk_bands.csv",
                 **high_kwargs,
             )
