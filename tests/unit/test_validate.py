@@ -238,3 +238,11 @@ def test_vars_override_the_project_thresholds() -> None:
     assert "landing_dir" not in thresholds  # Jinja-valued: ignored
     with pytest.raises(validate.UserError, match="--vars"):
         validate.parse_vars("[1, 2]")
+
+
+def test_an_unreadable_landed_file_is_refused_with_its_folder(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "orders").mkdir(parents=True)
+    (landing / "orders" / "part.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(validate.UserError, match=r"orders: cannot read the landed PARQUET files"):
+        suites.landing_suites(duckdb.connect(), landing, contract.load(), None)

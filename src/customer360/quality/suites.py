@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from customer360.contract import Column, Entity
+from customer360.errors import UserError
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -205,7 +206,13 @@ def inspect_landing(connection: duckdb.DuckDBPyConnection, folder: Path, entity:
     for kind, scan in scans.items():
         if not present[kind]:
             continue
-        described = connection.execute(f"describe select * from {scan}").fetchall()
+        try:
+            described = connection.execute(f"describe select * from {scan}").fetchall()
+        except duckdb.Error as error:
+            raise UserError(
+                f"{folder}: cannot read the landed {kind.upper()} files "
+                f"({str(error).splitlines()[0]}); re-land them with `customer360 ingest`"
+            ) from error
         landed = {row[0]: row[1] for row in described}
         columns = [name for name in entity.column_names if name in landed]
         for name in columns:
