@@ -158,10 +158,16 @@ def run_suites(
             progress(f"[{number}/{len(suites)}] {suite.gx_name}")
         suite_results = [Result(suite, check) for check in suite.checks]
         results.extend(suite_results)
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.gx_name))
-        for check in suite.checks:
-            meta = {"check": check.name, "severity": check.severity, "notes": check.notes}
-            gx_suite.add_expectation(getattr(gxe, check.expectation)(**gx_kwargs(check), meta=meta))
+        expectations = [
+            getattr(gxe, check.expectation)(
+                **gx_kwargs(check),
+                meta={"check": check.name, "severity": check.severity, "notes": check.notes},
+            )
+            for check in suite.checks
+        ]
+        gx_suite = context.suites.add(
+            gx.ExpectationSuite(name=suite.gx_name, expectations=expectations)
+        )
         asset = source.add_dataframe_asset(name=suite.gx_name)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(
