@@ -97,7 +97,8 @@ def publish_info(serving_file: Path) -> dict[str, Any]:
 
 
 def run_id_for(info: dict[str, Any], suite_list: list[suites.Suite]) -> str:
-    """Deterministic: the same build and the same suite definitions give the same id."""
+    """Deterministic: the same build (publish_info), vars, landed files (names and sizes)
+    and suite definitions give the same id."""
     definition = [
         [
             suite.gx_name,
@@ -244,7 +245,12 @@ def validate(
                 *suites.landing_suites(landing_connection, landing, contract.load(), as_of_date),
                 *suites.mart_suites(rules),
             ]
-        run_id = run_id_for({**info, "vars": thresholds}, suite_list)
+        landed = sorted(
+            (str(path.relative_to(landing)), path.stat().st_size)
+            for path in (landing.rglob("*") if landing.is_dir() else [])
+            if path.is_file()
+        )
+        run_id = run_id_for({**info, "vars": thresholds, "landing": landed}, suite_list)
         run_time = dt.datetime.combine(as_of_date or dt.date(1970, 1, 1), dt.time(), dt.UTC)
         out.mkdir(parents=True, exist_ok=True)
         docs_tmp = out / f".data_docs.{os.getpid()}.tmp"
