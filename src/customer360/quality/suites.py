@@ -25,6 +25,7 @@ import duckdb
 
 from customer360.contract import Column, Entity
 from customer360.errors import UserError
+from customer360.ingest import NUMBER_PATTERNS
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -159,7 +160,7 @@ class Rules:
 
     @classmethod
     def load(cls, project: Path, thresholds: dict[str, Any]) -> Rules:
-        bands = sorted(
+        bands = (
             (
                 row["risk_band"],
                 float(row["min_probability"]),
@@ -191,7 +192,9 @@ class LandedEntity:
     types: dict[str, str]  # contract column -> DuckDB base type as landed
 
 
-def inspect_landing(connection: duckdb.DuckDBPyConnection, folder: Path, entity: Entity):
+def inspect_landing(
+    connection: duckdb.DuckDBPyConnection, folder: Path, entity: Entity
+) -> LandedEntity:
     """Scan the Parquet and CSV files of one entity (as staging reads them)."""
     parts, types = [], {}
     scans = {
@@ -252,6 +255,9 @@ def typed_value(column: Column, landed_type: str) -> str:
         if column.kind == "text":
             return f"lower({text})" if column.lowercase else text
         value = f"try_cast({text} as {column.data_type})"
+        if column.kind in NUMBER_PATTERNS:  # as staging: '1.5' is not the integer 2
+            pattern = sql_string(NUMBER_PATTERNS[column.kind])
+            value = f"case when regexp_full_match({text}, {pattern}) then {value} end"
     # pandas compares timestamps, not dates; decimals as doubles (Decimal is slow and
     # does not compare with float thresholds)
     if column.kind == "date":
