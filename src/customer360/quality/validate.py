@@ -196,7 +196,7 @@ def describe(result: Result) -> str:
     )
 
 
-def report(results: list[Result], out: Path | None = None, quiet: bool = False) -> int:
+def report(results: list[Result], out: Path | None = None) -> int:
     """Print the summary (stdout) and the failures (stderr); return the exit code."""
     print("\n".join(summary_lines(results)))
     if out is not None:
@@ -283,4 +283,4 @@ def main(args: argparse.Namespace) -> int:
         runner.log(f"validating {serving_dir / 'customer360.duckdb'} and {landing} ...")
     results, run_id = validate(serving_dir, landing, out, overrides, quiet=args.quiet)
     print(f"run {run_id}: {len(results)} expectations")
-    return report(results, out, quiet=args.quiet)
+    return report(results, out)
