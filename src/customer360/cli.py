@@ -39,6 +39,12 @@ def _publish(args: argparse.Namespace) -> int:
     return publish.main(args)
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from customer360.quality import validate
+
+    return validate.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer360",
@@ -148,6 +154,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
     )
     publish.set_defaults(handler=_publish)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check the landing zone and the serving copy with Great Expectations",
+        description="Run the Great Expectations suites (landing types, required columns, "
+        "value sets, dates; mart business rules) against the landing zone and the serving "
+        "copy, store the results as a table and as Data Docs HTML. Exit 1 when a critical "
+        "expectation fails; warnings are printed.",
+    )
+    validate.add_argument(
+        "--serving-dir",
+        metavar="DIR",
+        help="the serving copy to check (default: $C360_SERVING_DIR or warehouse/serving)",
+    )
+    validate.add_argument(
+        "--landing-dir",
+        metavar="DIR",
+        help="the landing zone to check (default: $C360_LANDING_DIR or data/landing)",
+    )
+    validate.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where results and Data Docs go (default: $C360_QUALITY_DIR or warehouse/quality)",
+    )
+    validate.add_argument(
+        "--vars",
+        metavar="YAML",
+        help="thresholds as a YAML/JSON dict, like dbt's --vars (default: dbt_project.yml's)",
+    )
+    validate.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress messages (warnings and errors are still printed)",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
 
 
