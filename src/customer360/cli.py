@@ -39,6 +39,12 @@ def _publish(args: argparse.Namespace) -> int:
     return publish.main(args)
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    from customer360 import dashboard
+
+    return dashboard.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer360",
@@ -148,6 +154,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
     )
     publish.set_defaults(handler=_publish)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="render the static HTML dashboards (Plotly, offline) from the serving copy",
+        description="Run the dashboards' queries read-only against the serving copy and write "
+        "seven self-contained HTML pages (Plotly inlined, no personal data). The same serving "
+        "copy gives byte-identical pages.",
+    )
+    dashboard.add_argument(
+        "--serving-dir",
+        metavar="DIR",
+        help="serving copy to read (default: $C360_SERVING_DIR or warehouse/serving)",
+    )
+    dashboard.add_argument(
+        "--quality-dir",
+        metavar="DIR",
+        help="validation results and data docs (default: $C360_QUALITY_DIR or warehouse/quality)",
+    )
+    dashboard.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for the pages (default: $C360_DASHBOARD_DIR or warehouse/dashboards)",
+    )
+    dashboard.add_argument(
+        "--max-list-rows",
+        type=int,
+        default=20000,
+        metavar="N",
+        help="customers per filter value in the downloadable target list (default: %(default)s)",
+    )
+    dashboard.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    dashboard.set_defaults(handler=_dashboard)
     return parser
 
 
