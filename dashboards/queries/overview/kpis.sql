@@ -56,8 +56,7 @@ final as (
         count(*) filter (where customers.risk_band = 'high')
         / nullif(count(customers.churn_probability), 0) as churn_rate,
         coalesce(sum(customers.monetary) filter (where customers.risk_band = 'high'), 0)
-            as value_at_risk,
-        avg(customers.churn_probability) as mean_churn_probability
+            as value_at_risk
     from filter_keys
     inner join customers on filter_keys.customer_id = customers.customer_id
     left join customer_orders on filter_keys.customer_id = customer_orders.customer_id
