@@ -118,6 +118,15 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
     assert {row["period_grain"] for row in trend} == {"month", "quarter", "year"}
 
 
+def test_every_filter_value_has_a_strategy(rendered) -> None:
+    html = rendered["index.html"]
+    keys = [row["filter_key"] for row in embedded(html, "kpis") if row["filter_key"]]
+    strategies = {row["filter_key"]: row for row in embedded(html, "strategies")}
+    assert sorted(strategies) == keys
+    assert [key for key, row in strategies.items() if not row["recommended_action"]] == []
+    assert [key for key, row in strategies.items() if not row["description"]] == []
+
+
 def test_the_target_list_is_capped_per_filter_value_most_valuable_first(serving, tmp_path) -> None:
     out = tmp_path / "dashboards"
     dashboard.render(serving, tmp_path / "quality", out, max_list_rows=10)
