@@ -39,6 +39,16 @@ def _publish(args: argparse.Namespace) -> int:
     return publish.main(args)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from customer360 import dashboard
 
@@ -179,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument(
         "--max-list-rows",
-        type=int,
+        type=_positive_int,
         default=20000,
         metavar="N",
         help="customers per filter value in the downloadable target list (default: %(default)s)",

@@ -249,6 +249,9 @@ def test_cli_prints_the_pages_and_refuses_a_missing_serving_copy(serving, tmp_pa
     assert "no serving copy yet; run `make run` first" in error
     assert "Traceback" not in error
     assert (out / "index.html").is_file()  # the last pages stay
+    with pytest.raises(SystemExit) as usage:
+        main([*args, "--max-list-rows", "0"])
+    assert usage.value.code == 2
 
 
 def test_exposures_list_every_model_the_queries_read() -> None:
