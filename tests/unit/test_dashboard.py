@@ -116,6 +116,16 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
     assert "month" in options and "quarter" in options and "year" in options
     trend = embedded(html, "trend")
     assert {row["period_grain"] for row in trend} == {"month", "quarter", "year"}
+    by_filter = embedded(html, "trendByFilter")
+    for grain in ["month", "quarter", "year"]:
+        persona_revenue = sum(row["revenue"] for row in by_filter
+                              if row["period_grain"] == grain and row["filter_key"] in kpis
+                              and row["filter_key"].startswith("persona:"))  # fmt: skip
+        assert persona_revenue == pytest.approx(float(revenue))  # every buyer has a persona
+        vip = f"persona:{personas[-1][0]}"
+        assert sum(row["revenue"] for row in by_filter
+                   if row["period_grain"] == grain and row["filter_key"] == vip
+                   ) == pytest.approx(kpis[vip]["revenue"])  # fmt: skip
 
 
 def test_every_filter_value_has_a_strategy(rendered) -> None:
@@ -228,6 +238,24 @@ def test_empty_device_tables_give_empty_charts_with_a_reason(serving, tmp_path) 
             f'<div class="chart-empty" id="chart-{chart}">No data: no device logs landed</div>'
         ) in html
     assert 'class="chart"' not in html
+
+
+def test_a_warehouse_with_empty_marts_renders_only_empty_charts(serving, tmp_path) -> None:
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'ml') order by all"
+        ).fetchall()
+    copy = variant(
+        serving, tmp_path, *(f'delete from {schema}."{table}"' for schema, table in tables)
+    )
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, tmp_path / "quality", out)
+    for name in FILES:
+        html = (out / name).read_text()
+        assert 'class="chart"' not in html, name
+        assert html.count('class="chart-empty"') >= 3, name
+    assert "No data: no purchases before the as-of date" in (out / "index.html").read_text()
 
 
 def test_quality_page_without_validation_links_the_data_docs_relatively(rendered) -> None:
