@@ -45,6 +45,22 @@ def _validate(args: argparse.Namespace) -> int:
     return validate.main(args)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from customer360 import dashboard
+
+    return dashboard.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer360",
@@ -189,6 +205,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress messages (warnings and errors are still printed)",
     )
     validate.set_defaults(handler=_validate)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="render the static HTML dashboards (Plotly, offline) from the serving copy",
+        description="Run the dashboards' queries read-only against the serving copy and write "
+        "seven self-contained HTML pages (Plotly inlined, no personal data). The same serving "
+        "copy gives byte-identical pages.",
+    )
+    dashboard.add_argument(
+        "--serving-dir",
+        metavar="DIR",
+        help="serving copy to read (default: $C360_SERVING_DIR or warehouse/serving)",
+    )
+    dashboard.add_argument(
+        "--quality-dir",
+        metavar="DIR",
+        help="validation results and data docs (default: $C360_QUALITY_DIR or warehouse/quality)",
+    )
+    dashboard.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for the pages (default: $C360_DASHBOARD_DIR or warehouse/dashboards)",
+    )
+    dashboard.add_argument(
+        "--max-list-rows",
+        type=_positive_int,
+        default=20000,
+        metavar="N",
+        help="customers per filter value in the downloadable target list (default: %(default)s)",
+    )
+    dashboard.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    dashboard.set_defaults(handler=_dashboard)
     return parser
 
 

@@ -49,9 +49,11 @@ final as (
         profiled.avg_active_days,
         profiled.avg_gap_days
     from profiled
+    -- a numbered persona ("VIP 2") takes its base persona's text; regexp_extract gives
+    -- '' (not null) when the name has no number
     left join personas
         on coalesce(
-            regexp_extract(profiled.persona, '^(.*) \d+$', 1), profiled.persona
+            nullif(regexp_extract(profiled.persona, '^(.*) \d+$', 1), ''), profiled.persona
         ) = personas.persona
 )
 

@@ -1,0 +1,61 @@
+-- Revenue and profit per month, quarter and year of every persona and RFM segment (the
+-- trend the segment filter redraws; all customers use marts.profit_trend).
+with
+
+as_of as (
+    select as_of_date from main.publish_info
+),
+
+customers as (
+    select * from marts.customer_360
+),
+
+orders as (
+    select * from marts.fct_orders
+),
+
+filter_keys as (
+    select
+        customer_id,
+        'persona:' || persona as filter_key
+    from customers
+    where persona is not null
+    union all
+    select
+        customer_id,
+        'rfm_segment:' || rfm_segment as filter_key
+    from customers
+    where rfm_segment is not null
+),
+
+purchases as (
+    select
+        orders.customer_id,
+        orders.order_date,
+        orders.revenue,
+        orders.profit
+    from orders
+    cross join as_of
+    where orders.is_purchase and orders.order_date < as_of.as_of_date
+),
+
+grains as (
+    select unnest(['month', 'quarter', 'year']) as period_grain
+),
+
+final as (
+    select
+        filter_keys.filter_key,
+        grains.period_grain,
+        cast(date_trunc(grains.period_grain, purchases.order_date) as date) as period_start,
+        count(*) as purchases,
+        sum(purchases.revenue) as revenue,
+        sum(purchases.profit) as profit
+    from purchases
+    inner join filter_keys on purchases.customer_id = filter_keys.customer_id
+    cross join grains
+    group by filter_keys.filter_key, grains.period_grain, period_start
+)
+
+select * from final
+order by filter_key, period_grain, period_start

@@ -1,0 +1,302 @@
+"""`customer360 dashboard`: seven offline pages from the serving copy, without personal
+data, byte-identical on a re-render, with CSV-injection-safe target lists.
+
+Renders from the demo warehouse (conftest's demo_build) after `publish`; variants of the
+serving copy (an injected formula, a leaked e-mail in a rejected row, no device logs) are
+made on copies of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from plotly.offline import get_plotlyjs
+
+from customer360 import dashboard, publish
+from customer360.cli import main
+from customer360.export import FORMULA_STARTS
+from tests.helpers import PROJECT_DIR, Build
+
+FILES = ["index.html", "segments.html", "churn.html", "roi.html", "products.html",
+         "devices.html", "quality.html"]  # fmt: skip
+PLOTLY_BANNER = get_plotlyjs()[:40]
+
+
+@pytest.fixture(scope="module")
+def serving(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    serving_dir = tmp_path_factory.mktemp("dashboard") / "serving"
+    publish.publish(demo_build.database, serving_dir, demo_build.target / "manifest.json")
+    return serving_dir
+
+
+@pytest.fixture(scope="module")
+def rendered(serving: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("dashboard_out") / "dashboards"
+    dashboard.render(serving, out.parent / "quality", out)
+    return {name: (out / name).read_text(encoding="utf-8") for name in FILES}
+
+
+def variant(serving: Path, tmp_path: Path, *statements: str) -> Path:
+    """A copy of the serving copy with some statements applied."""
+    copy = tmp_path / "serving"
+    copy.mkdir()
+    shutil.copy(serving / "customer360.duckdb", copy / "customer360.duckdb")
+    with duckdb.connect(str(copy / "customer360.duckdb")) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return copy
+
+
+def own_content(html: str) -> str:
+    """The page without the inlined Plotly library."""
+    return html.replace(get_plotlyjs(), "")
+
+
+def embedded(html: str, name: str) -> object:
+    """A value of the page's DATA object (one `  name: <json>,` line)."""
+    match = re.search(rf"^  {name}: (.*),$", html, re.MULTILINE)
+    assert match, f"no {name} in the page's DATA"
+    return json.loads(match.group(1))
+
+
+def test_seven_pages_with_plotly_inlined_once_and_a_nav(rendered, serving) -> None:
+    assert sorted(rendered) == sorted(FILES)
+    pages = dict(zip(FILES, ["overview", "segments", "churn", "roi", "products", "devices",
+                             "quality"], strict=True))  # fmt: skip
+    for name, html in rendered.items():
+        assert html.count(PLOTLY_BANNER) == 1, name
+        assert f'<body data-page="{pages[name]}">' in html
+        nav = html[html.index("<nav>") : html.index("</nav>")]
+        assert re.findall(r'<a href="([^"]+)"', nav) == FILES
+        assert "http://" not in own_content(html) and "https://" not in own_content(html)
+        [as_of] = (
+            duckdb.connect(str(serving / "customer360.duckdb"), read_only=True)
+            .execute("select cast(as_of_date as varchar) from main.publish_info")
+            .fetchall()[0]
+        )
+        assert f"Data as of {as_of}" in html
+
+
+def test_kpis_match_the_warehouse(rendered, serving) -> None:
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        [(customers, high, scored, value_at_risk)] = connection.execute(
+            "select count(*), count(*) filter (where risk_band = 'high'), "
+            "count(churn_probability), sum(monetary) filter (where risk_band = 'high') "
+            "from marts.customer_360"
+        ).fetchall()
+        [(revenue, profit)] = connection.execute(
+            "select sum(revenue), sum(profit) from marts.profit_trend where period_grain = 'year'"
+        ).fetchall()
+        personas = connection.execute(
+            "select persona, count(*) from marts.customer_360 where persona is not null "
+            "group by all order by all"
+        ).fetchall()
+    html = rendered["index.html"]
+    kpis = {row["filter_key"]: row for row in embedded(html, "kpis")}
+    everyone = kpis[""]
+    assert everyone["customers"] == customers
+    assert everyone["revenue"] == pytest.approx(float(revenue))
+    assert everyone["profit"] == pytest.approx(float(profit))
+    assert everyone["churn_rate"] == pytest.approx(high / scored)
+    assert everyone["value_at_risk"] == pytest.approx(float(value_at_risk))
+    assert [(key[8:], row["customers"]) for key, row in kpis.items()
+            if key.startswith("persona:")] == personas  # fmt: skip
+    cards = dict(re.findall(r'data-kpi="(\w+)".*?<div class="kpi-value">([^<]*)</div>', html, re.S))
+    assert cards["customers"] == f"{customers:,}"
+    assert cards["revenue"] == f"{float(revenue):,.0f}"
+    assert cards["churn_rate"] == f"{high / scored * 100:.1f} %"
+    options = re.findall(r'<option value="([^"]*)"', html)
+    assert options[0] == "" and f"persona:{personas[0][0]}" in options
+    assert "month" in options and "quarter" in options and "year" in options
+    trend = embedded(html, "trend")
+    assert {row["period_grain"] for row in trend} == {"month", "quarter", "year"}
+    by_filter = embedded(html, "trendByFilter")
+    for grain in ["month", "quarter", "year"]:
+        persona_revenue = sum(row["revenue"] for row in by_filter
+                              if row["period_grain"] == grain and row["filter_key"] in kpis
+                              and row["filter_key"].startswith("persona:"))  # fmt: skip
+        assert persona_revenue == pytest.approx(float(revenue))  # every buyer has a persona
+        vip = f"persona:{personas[-1][0]}"
+        assert sum(row["revenue"] for row in by_filter
+                   if row["period_grain"] == grain and row["filter_key"] == vip
+                   ) == pytest.approx(kpis[vip]["revenue"])  # fmt: skip
+
+
+def test_every_filter_value_has_a_strategy(rendered) -> None:
+    html = rendered["index.html"]
+    keys = [row["filter_key"] for row in embedded(html, "kpis") if row["filter_key"]]
+    strategies = {row["filter_key"]: row for row in embedded(html, "strategies")}
+    assert sorted(strategies) == keys
+    assert [key for key, row in strategies.items() if not row["recommended_action"]] == []
+    assert [key for key, row in strategies.items() if not row["description"]] == []
+
+
+def test_the_target_list_is_capped_per_filter_value_most_valuable_first(serving, tmp_path) -> None:
+    out = tmp_path / "dashboards"
+    dashboard.render(serving, tmp_path / "quality", out, max_list_rows=10)
+    targets = embedded((out / "index.html").read_text(), "targets")
+    columns = targets["columns"]
+    assert columns[:11] == ["customer_id", "persona", "rfm_segment", "tier", "risk_band",
+                            "churn_probability", "monetary", "recency_days", "discount_pct",
+                            "channel", "template_key"]  # fmt: skip
+    rows = [dict(zip(columns, row, strict=True)) for row in targets["rows"]]
+    ids = [row["customer_id"] for row in rows]
+    assert ids == sorted(ids)
+    top = sorted((row for row in rows if row["rank_all"] is not None and row["rank_all"] <= 10),
+                 key=lambda row: row["rank_all"])  # fmt: skip
+    assert len(top) == 10
+    losses = [(row["churn_probability"] or 0) * row["monetary"] for row in top]
+    assert losses == sorted(losses, reverse=True)
+    personas = {row["persona"] for row in rows if row["persona"]}
+    for persona in personas:
+        assert sum(row["persona"] == persona and row["rank_persona"] <= 10 for row in rows) == 10
+    assert len(rows) <= 10 * (1 + len(personas) + len({row["rfm_segment"] for row in rows}))
+
+
+def test_no_personal_data_reaches_the_pages(demo_build, serving, tmp_path) -> None:
+    leak = "leak.me@example.com"
+    copy = variant(
+        serving, tmp_path,
+        "insert into marts.rejected_rows values ('customers', 'customers.csv', 7, "
+        f"'missing_key', 'missing_key', null, '{{\"email\": \"{leak}\", \"full_name\": "
+        "\"Leaky McLeak\", \"phone\": \"+44 7700 900123\"}')",
+    )  # fmt: skip
+    quality = tmp_path / "quality"
+    quality.mkdir()
+    duckdb.sql(
+        "copy (select 'run-1' as run_id, date '2026-01-01' as as_of_date, 'staging' as suite, "
+        "'stg_customers' as table_name, 'expect_column_values_to_match_regex' as expectation, "
+        "'email' as column_name, 'warning' as severity, false as success, "
+        f"'{leak}' as observed_value, 1 as unexpected_count, '{leak}' as details) "
+        f"to '{quality / 'validation_results.parquet'}' (format parquet)"
+    )
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, quality, out)
+    customers = duckdb.sql(
+        f"select email, full_name, phone from '{demo_build.landing}/customers/*.parquet'"
+    ).fetchall()
+    known = {value for row in customers for value in row if value} | {leak, "Leaky McLeak"}
+    assert len(known) > 2000
+    for name in FILES:
+        content = own_content((out / name).read_text(encoding="utf-8"))
+        assert [value for value in known if value in content] == [], name
+    quality_page = (out / "quality.html").read_text()
+    assert '<div class="chart" id="chart-rejects">' in quality_page  # the reject is counted
+    assert "missing_key" in quality_page and "1 failed" in quality_page
+
+
+def test_a_second_render_is_byte_identical(rendered, serving, tmp_path) -> None:
+    out = tmp_path / "dashboards"
+    dashboard.render(serving, tmp_path / "quality", out)
+    first = {name: (out / name).read_bytes() for name in FILES}
+    dashboard.render(serving, tmp_path / "quality", out)
+    assert {name: (out / name).read_bytes() for name in FILES} == first
+    assert sorted(path.name for path in out.iterdir()) == sorted(FILES)
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+def test_formula_like_text_is_neutralised_in_the_target_list(serving, tmp_path) -> None:
+    copy = variant(
+        serving, tmp_path,
+        "update marts.retention_offers set template_key = '=HYPERLINK(\"http://x\")' "
+        "where customer_id = (select min(customer_id) from marts.customer_360)",
+        "update marts.customer_360 set rfm_segment = '@SUM(A1)' "
+        "where customer_id = (select max(customer_id) from marts.customer_360)",
+    )  # fmt: skip
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, tmp_path / "quality", out)
+    html = (out / "index.html").read_text()
+    targets = embedded(html, "targets")
+    cells = [cell for row in targets["rows"] for cell in row if isinstance(cell, str)]
+    assert '\'=HYPERLINK("http://x")' in cells and "'@SUM(A1)" in cells
+    assert [cell for cell in cells if cell.startswith(FORMULA_STARTS)] == []
+    # the JavaScript that writes the CSV applies the same rule to every cell
+    assert embedded(html, "formulaStarts") == list(FORMULA_STARTS)
+    assert "csvCell(" in html and "neutralise(value)" in html
+    assert '<option value="rfm_segment:@SUM(A1)">' in html
+
+
+def test_empty_device_tables_give_empty_charts_with_a_reason(serving, tmp_path) -> None:
+    copy = variant(
+        serving, tmp_path,
+        "delete from marts.fct_device_sessions",
+        "delete from marts.device_daily_summary",
+        "delete from marts.device_daily_mix",
+    )  # fmt: skip
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, tmp_path / "quality", out)
+    html = (out / "devices.html").read_text()
+    for chart in ["device-daily", "device-mix", "session-depth", "screen-classes",
+                  "memory-classes"]:  # fmt: skip
+        assert (
+            f'<div class="chart-empty" id="chart-{chart}">No data: no device logs landed</div>'
+        ) in html
+    assert 'class="chart"' not in html
+
+
+def test_a_warehouse_with_empty_marts_renders_only_empty_charts(serving, tmp_path) -> None:
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'ml') order by all"
+        ).fetchall()
+    copy = variant(
+        serving, tmp_path, *(f'delete from {schema}."{table}"' for schema, table in tables)
+    )
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, tmp_path / "quality", out)
+    for name in FILES:
+        html = (out / name).read_text()
+        assert 'class="chart"' not in html, name
+        assert html.count('class="chart-empty"') >= 3, name
+    assert "No data: no purchases before the as-of date" in (out / "index.html").read_text()
+
+
+def test_quality_page_without_validation_links_the_data_docs_relatively(rendered) -> None:
+    html = rendered["quality.html"]
+    assert "Not validated yet: run <code>customer360 validate</code>" in html
+    assert 'id="data-docs-link" href="../quality/data_docs/index.html"' in html
+
+
+def test_cli_prints_the_pages_and_refuses_a_missing_serving_copy(serving, tmp_path, capsys) -> None:
+    out = tmp_path / "dashboards"
+    args = ["dashboard", "--serving-dir", str(serving), "--out", str(out), "--quiet"]
+    assert main([*args, "--quality-dir", str(tmp_path / "quality")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"wrote {out.resolve() / name}" for name in FILES] + [
+        f"open {out.resolve() / 'index.html'}"
+    ]
+    assert main(["dashboard", "--serving-dir", str(tmp_path / "none"), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "no serving copy yet; run `make run` first" in error
+    assert "Traceback" not in error
+    assert (out / "index.html").is_file()  # the last pages stay
+    with pytest.raises(SystemExit) as usage:
+        main([*args, "--max-list-rows", "0"])
+    assert usage.value.code == 2
+
+
+def test_exposures_list_every_model_the_queries_read() -> None:
+    exposures = yaml.safe_load((PROJECT_DIR / "models/exposures.yml").read_text())["exposures"]
+    declared = {
+        exposure["name"].removeprefix("dashboard_"): sorted(
+            re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in exposure["depends_on"]
+        )
+        for exposure in exposures
+    }
+    read = {}
+    for page in dashboard.PAGES:
+        sql = " ".join(
+            p.read_text() for p in (PROJECT_DIR / "dashboards/queries" / page.name).glob("*.sql")
+        )
+        read[page.name] = sorted(set(re.findall(r"\b(?:marts|ml)\.(\w+)", sql)))
+    assert declared == read
+    assert {exposure["url"] for exposure in exposures} == {
+        f"warehouse/dashboards/{name}" for name in FILES
+    }
