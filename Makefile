@@ -1,5 +1,6 @@
 # customer360 — every target creates its own virtualenv first.
-#   make run    build the warehouse (demo data unless you have landed your own)
+#   make run    build, publish, validate and render the dashboards (demo data unless
+#               you have landed your own)
 #   make test   lint + unit tests + dbt build and tests + integration tests
 #   make docs   generate and serve the dbt docs
 #   make lint   sqlfluff (dbt templater, duckdb dialect) + ruff
@@ -33,7 +34,20 @@ run: install
 	fi
 	$(DBT) build
 	$(BIN)/customer360 publish
-	@echo "Build file (private, for dbt): $${C360_DB_PATH:-warehouse/customer360.duckdb}"
+	@# the dashboards show the validation results, failed or not; a failed critical
+	@# expectation still fails `make run`, after the dashboards are written. The
+	@# validation summary (stdout) is kept for the end, below the locations.
+	@summary=$$(mktemp); \
+	  $(BIN)/customer360 validate > $$summary; validated=$$?; \
+	  if ! { $(BIN)/customer360 dashboard --quiet > /dev/null && $(DBT) docs generate --quiet; }; \
+	  then cat $$summary; rm -f $$summary; exit 1; fi; \
+	  echo ""; \
+	  echo "Dashboards:    $${C360_DASHBOARD_DIR:-warehouse/dashboards}/index.html (open in a browser)"; \
+	  echo "dbt docs:      target/index.html (serve with: make docs, then http://localhost:$(DOCS_PORT))"; \
+	  echo "Serving copy:  $${C360_SERVING_DIR:-warehouse/serving}/customer360.duckdb and parquet/ (BI reads these)"; \
+	  echo "Build file:    $${C360_DB_PATH:-warehouse/customer360.duckdb} (private to dbt)"; \
+	  echo ""; echo "Validation ($${C360_QUALITY_DIR:-warehouse/quality}):"; cat $$summary; \
+	  rm -f $$summary; exit $$validated
 
 lint: install
 	$(BIN)/ruff check src tests python_models
@@ -59,4 +73,4 @@ bench: install
 	$(BIN)/python -m customer360.bench
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal
+	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/quality warehouse/dashboards
