@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -474,3 +476,42 @@ def test_bad_arguments_are_refused_without_touching_the_landing_zone(
     assert not landing.exists()
     with pytest.raises(UserError):
         demo.generate(landing, customers=0, seed=1, progress=False)
+
+
+def test_one_more_day_copies_a_share_of_the_orders_onto_the_next_day(
+    landing: Path, tmp_path: Path
+) -> None:
+    copies = []
+    for run in range(2):
+        copy = tmp_path / f"copy{run}"
+        for entity in ("orders", "order_items"):
+            shutil.copytree(landing / entity, copy / entity)
+        copies.append((copy, demo.land_next_day(copy, share=0.05)))
+    (copy, (day, orders, lines)), (again, second) = copies
+    assert second == (day, orders, lines)
+    newest = one(landing, "select max(cast(ordered_at as date)) from orders")[0]
+    assert day == str(newest + dt.timedelta(days=1))
+    landed = one(landing, "select count(*) from orders")[0]
+    assert 0.03 * landed < orders < 0.07 * landed
+    for entity in ("orders", "order_items"):
+        [written] = (copy / entity).glob("next-day-*.parquet")
+        assert written.name == f"next-day-{day}.parquet"
+        assert pq.read_table(written).equals(pq.read_table(again / entity / written.name))
+        assert pq.read_schema(written) == demo.contract_schema(entity)
+    new_orders = pq.read_table(copy / "orders" / f"next-day-{day}.parquet")
+    new_lines = pq.read_table(copy / "order_items" / f"next-day-{day}.parquet")
+    assert new_lines.num_rows == lines
+    # new, unique order ids, all on the new day, and every line belongs to one of them
+    ids = set(new_orders["order_id"].to_pylist())
+    assert len(ids) == orders and not ids & set(
+        pq.read_table(landing / "orders")["order_id"].to_pylist()
+    )
+    assert {stamp.date() for stamp in new_orders["ordered_at"].to_pylist()} == {
+        newest + dt.timedelta(days=1)
+    }
+    assert set(new_lines["order_id"].to_pylist()) <= ids
+
+
+def test_one_more_day_refuses_an_empty_share(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="share"):
+        demo.land_next_day(tmp_path, share=0)

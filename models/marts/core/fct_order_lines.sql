@@ -5,7 +5,9 @@ order_items as (
 ),
 
 orders as (
+    -- an incremental run reads only the look-back window (docs: incremental_lookback)
     select * from {{ ref('stg_orders') }}
+    {{- lookback_filter('ordered_at') }}
 ),
 
 products as (

@@ -1,11 +1,15 @@
 with
 
+-- an incremental run recomputes only the orders placed in the look-back window
+-- (docs: incremental_lookback); their lines are in fct_order_lines' window too
 orders as (
     select * from {{ ref('stg_orders') }}
+    {{- lookback_filter('ordered_at') }}
 ),
 
 order_lines as (
     select * from {{ ref('fct_order_lines') }}
+    {{- lookback_filter('ordered_at') }}
 ),
 
 order_totals as (

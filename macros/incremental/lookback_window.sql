@@ -1,0 +1,95 @@
+{#
+    Incremental builds with a look-back window (see the docs block `incremental_lookback`).
+
+    window start = the day of the newest `ordered_at` already in the target
+                   minus var `incremental_lookback_days`
+
+    An incremental model filters its input to the window with `lookback_filter()`, and
+    the strategy `lookback_merge` makes the target's window equal to what the run produced:
+
+        {{ config(materialized='incremental', incremental_strategy='lookback_merge',
+                  unique_key=['order_id', 'line_number']) }}
+        ...
+        from order_items
+        {{ lookback_filter('ordered_at') }}
+
+    Rows outside the window are never read or written; a row landed later with an older
+    time than the window start is only picked up by `dbt build --full-refresh`.
+#}
+
+
+{#- The window start as a SQL date literal, or none when the target holds no rows yet
+    (then the window is everything). Read from the target before the run changes it. -#}
+{% macro lookback_window_start(relation=none, time_column='ordered_at') %}
+    {%- set relation = relation or this -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set result = run_query(
+        'select cast(max(' ~ adapter.quote(time_column) ~ ') as date) - '
+        ~ (var('incremental_lookback_days') | int)
+        ~ ' from ' ~ relation
+    ) -%}
+    {%- set start = result.columns[0].values()[0] -%}
+    {%- if start is none -%}{{ return(none) }}{%- endif -%}
+    {{ return("date '" ~ start ~ "'") }}
+{% endmacro %}
+
+
+{#- `where <time_column> >= <window start>` in an incremental run; nothing otherwise. -#}
+{% macro lookback_filter(time_column='ordered_at') -%}
+    {%- if is_incremental() -%}
+        {%- set start = lookback_window_start(this, time_column) -%}
+        {%- if start is not none %}
+    where {{ time_column }} >= {{ start }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The strategy, called by dbt-duckdb's incremental materialization with the model's
+    new rows in `temp_relation`. One MERGE on the unique key, so dbt's `rows_affected`
+    counts every row it changed:
+      - a key in both with different values: updated (columns matched by name)
+      - a new key: inserted
+      - a target row inside the window that the run no longer produces: deleted
+    Config `lookback_time_column` (default `ordered_at`) names the window's column.
+-#}
+{% macro get_incremental_lookback_merge_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set time_column = config.get('lookback_time_column', 'ordered_at') -%}
+    {%- if not unique_key -%}
+        {{ exceptions.raise_compiler_error(
+            "Model " ~ this ~ ": incremental_strategy 'lookback_merge' needs a unique_key."
+        ) }}
+    {%- endif -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='name') | map('lower') | list -%}
+    {%- set compared = [] -%}
+    {%- for column in columns if column not in keys -%}
+        {%- do compared.append(adapter.quote(column)) -%}
+    {%- endfor -%}
+    {%- set start = lookback_window_start(target, time_column) -%}
+    merge into {{ target }} as dbt_internal_dest
+    using {{ source }} as dbt_internal_source
+    on (
+        {%- for key in keys %}
+        dbt_internal_source.{{ adapter.quote(key) }} = dbt_internal_dest.{{ adapter.quote(key) }}
+        {{- ' and' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- if compared %}
+    when matched and (
+        row(dbt_internal_dest.{{ compared | join(', dbt_internal_dest.') }})
+        is distinct from
+        row(dbt_internal_source.{{ compared | join(', dbt_internal_source.') }})
+    ) then update by name
+    {%- endif %}
+    when not matched by target then insert by name
+    when not matched by source
+        {%- if start is not none %}
+        and dbt_internal_dest.{{ adapter.quote(time_column) }} >= {{ start }}
+        {%- endif %}
+        then delete
+{% endmacro %}

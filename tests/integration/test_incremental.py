@@ -1,0 +1,248 @@
+"""Incremental builds: one more landed day, then `dbt build`, gives the tables a full
+refresh gives, and leaves the rows outside the look-back window alone.
+
+fct_order_lines and fct_orders are incremental (strategy `lookback_merge`, docs block
+`incremental_lookback`): a run reads the orders placed from the day of the newest built
+order minus `incremental_lookback_days` (3) and merges them; older rows are kept as built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from customer360.demo import contract_schema, land_next_day
+from tests.helpers import Build, run_cli, run_dbt
+from tests.integration.test_reproducible import fingerprints
+
+pytestmark = pytest.mark.integration
+
+LOOKBACK_DAYS = 3
+LATE_ORDER = "LATE-IN-WINDOW"
+OLD_ORDER = "LATE-BEFORE-WINDOW"
+
+
+def land(landing: Path, entity: str, name: str, rows: list[dict]) -> None:
+    """A new contract-typed Parquet file in one entity's landing folder."""
+    schema = contract_schema(entity)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    pq.write_table(table, landing / entity / f"{name}.parquet")
+
+
+def marts_and_ml(build: Build) -> dict[str, tuple]:
+    """Count and hash of every table of the marts and ml schemas. ml.churn_model_runs is a
+    version log by design (new data adds a version, a full refresh starts it again), so
+    only its current version is compared."""
+    tables = {
+        name: value
+        for name, value in fingerprints(build).items()
+        if name.startswith(("marts.", "ml."))
+    }
+    tables["ml.churn_model_runs"] = build.query(
+        "select count(*), sum(hash(t)) from ml.churn_model_runs as t where is_current"
+    )[0]
+    return tables
+
+
+def outside_window(build: Build, start: dt.date) -> dict[str, tuple]:
+    """Count and hash of the rows placed before the window start, per incremental table."""
+    return {
+        table: build.query(
+            f"select count(*), sum(hash(t)) from marts.{table} as t where ordered_at < '{start}'"
+        )[0]
+        for table in ("fct_order_lines", "fct_orders")
+    }
+
+
+def copy_database(build: Build, work: Path) -> Build:
+    copy = Build(build.landing, work / "full_refresh.duckdb", work / "target_full")
+    shutil.copyfile(build.database, copy.database)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A 300-customer warehouse, built; one more day landed (new orders, a late order
+    inside the window, a line added to a window order, a conflicting correction); then
+    built incrementally."""
+    work = tmp_path_factory.mktemp("incremental")
+    landing = work / "landing"
+    result = run_cli(
+        "demo", "--customers", "300", "--seed", "7", "--quiet", "--landing-dir", str(landing)
+    )
+    assert result.returncode == 0, result.stderr
+    build = run_dbt(Build(landing, work / "warehouse.duckdb", work / "target"), "build")
+    assert build.returncode == 0, build.output[-5000:]
+
+    newest_day = build.query("select max(cast(ordered_at as date)) from marts.fct_order_lines")
+    start = newest_day[0][0] - dt.timedelta(days=LOOKBACK_DAYS)
+    # an order placed inside the window with two lines, one corrected, one kept
+    corrected = build.query(
+        f"""
+        select orders.order_id, orders.customer_id, lines.line_number, lines.product_id,
+            lines.quantity, lines.unit_price, lines.discount_amount, lines.unit_cost,
+            orders.line_count
+        from marts.fct_orders as orders
+        inner join marts.fct_order_lines as lines on orders.order_id = lines.order_id
+        where orders.ordered_at >= '{start}' and orders.line_count >= 2
+            and lines.line_number = 1 and orders.is_purchase
+        order by orders.order_id
+        limit 1
+        """
+    )[0]
+    order_id, customer_id, line_number, product_id, quantity, price, discount, cost, lines = (
+        corrected
+    )
+    before = {
+        "outside": outside_window(build, start),
+        "order_lines": build.query("select count(*) from marts.fct_order_lines")[0][0],
+        "orders": build.query("select count(*) from marts.fct_orders")[0][0],
+        "line_count": lines,
+    }
+
+    day, day_orders, day_lines = land_next_day(landing, share=0.02)
+    assert day == str(newest_day[0][0] + dt.timedelta(days=1))
+    late_at = dt.datetime.combine(newest_day[0][0] - dt.timedelta(days=1), dt.time(10, 30))
+    land(
+        landing,
+        "orders",
+        "late-in-window",
+        [
+            {
+                "order_id": LATE_ORDER,
+                "customer_id": customer_id,
+                "ordered_at": late_at,
+                "channel": "online",
+                "store_id": None,
+                "status": "completed",
+            }
+        ],
+    )
+    line = {
+        "product_id": product_id,
+        "unit_price": price,
+        "discount_amount": discount,
+        "unit_cost": cost,
+    }
+    land(
+        landing,
+        "order_items",
+        "corrections",
+        [
+            {**line, "order_id": LATE_ORDER, "line_number": 1, "quantity": 2},
+            {**line, "order_id": LATE_ORDER, "line_number": 2, "quantity": 1},
+            # the same key as a built line with another quantity: staging rejects both
+            # copies (duplicate_conflict), so the line leaves the facts
+            {**line, "order_id": order_id, "line_number": line_number, "quantity": quantity + 1},
+            # a line added to an order in the window
+            {**line, "order_id": order_id, "line_number": 99, "quantity": 3},
+        ],
+    )
+    run_dbt(build, "build")
+    assert build.returncode == 0, build.output[-5000:]
+    return {
+        "build": build,
+        "work": work,
+        "start": start,
+        "before": before,
+        "order_id": order_id,
+        "line_number": line_number,
+        "day": day,
+        "day_orders": day_orders,
+        "day_lines": day_lines,
+    }
+
+
+def test_the_incremental_run_merges_the_new_day_and_the_window_changes(incremental) -> None:
+    build: Build = incremental["build"]
+    before = incremental["before"]
+    order_id = incremental["order_id"]
+    assert incremental["day_orders"] > 0 and incremental["day_lines"] > 0
+    # new day + late order (2 lines) + added line - corrected line
+    assert build.query("select count(*) from marts.fct_order_lines")[0][0] == (
+        before["order_lines"] + incremental["day_lines"] + 2 + 1 - 1
+    )
+    assert build.query("select count(*) from marts.fct_orders")[0][0] == (
+        before["orders"] + incremental["day_orders"] + 1
+    )
+    assert build.query(
+        f"select count(*) from marts.fct_orders where order_date = '{incremental['day']}'"
+    ) == [(incremental["day_orders"],)]
+    assert build.query(
+        "select line_count, units, is_purchase from marts.fct_orders "
+        f"where order_id = '{LATE_ORDER}'"
+    ) == [(2, 3, True)]
+    # the corrected line is gone (both copies rejected), the added line is in, and the
+    # order's totals were updated: one line out, one in
+    assert build.query(
+        "select line_number from marts.fct_order_lines "
+        f"where order_id = '{order_id}' and line_number in ({incremental['line_number']}, 99)"
+    ) == [(99,)]
+    assert build.query(
+        f"select line_count from marts.fct_orders where order_id = '{order_id}'"
+    ) == [(before["line_count"],)]
+    assert build.query(
+        "select reject_reason, count(*) from marts.rejected_rows "
+        f"where entity = 'order_items' and raw_values like '%{order_id}%' group by all"
+    ) == [("duplicate_conflict", 2)]
+
+
+def test_rows_outside_the_window_are_unchanged(incremental) -> None:
+    assert (
+        outside_window(incremental["build"], incremental["start"])
+        == (incremental["before"]["outside"])
+    )
+
+
+def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
+    build: Build = incremental["build"]
+    full = run_dbt(copy_database(build, incremental["work"]), "build", "--full-refresh")
+    assert full.returncode == 0, full.output[-5000:]
+    incremental_tables, full_tables = marts_and_ml(build), marts_and_ml(full)
+    assert {"marts.fct_order_lines", "marts.fct_orders", "ml.churn_model_runs"} <= set(
+        incremental_tables
+    )
+    assert incremental_tables == full_tables
+    # the incremental warehouse keeps the version built before the new day
+    assert build.query("select count(*), count_if(is_current) from ml.churn_model_runs") == [(2, 1)]
+
+
+def test_a_row_older_than_the_window_needs_a_full_refresh(incremental) -> None:
+    """Landed later with a time before the window: staged, but the incremental run does
+    not read it (it never reads outside the window); --full-refresh picks it up."""
+    build: Build = incremental["build"]
+    old_at = dt.datetime.combine(incremental["start"] - dt.timedelta(days=30), dt.time(12))
+    customer_id = build.query("select min(customer_id) from marts.dim_customers")[0][0]
+    land(
+        build.landing,
+        "orders",
+        "late-before-window",
+        [
+            {
+                "order_id": OLD_ORDER,
+                "customer_id": customer_id,
+                "ordered_at": old_at,
+                "channel": "online",
+                "store_id": None,
+                "status": "completed",
+            }
+        ],
+    )
+    selected = ("--select", "+fct_orders", "+fct_order_lines")
+    run_dbt(build, "run", *selected)
+    assert build.returncode == 0, build.output[-5000:]
+    staged = f"select count(*) from staging.stg_orders where order_id = '{OLD_ORDER}'"
+    assert build.query(staged) == [(1,)]
+    assert build.query(f"select count(*) from marts.fct_orders where order_id = '{OLD_ORDER}'") == [
+        (0,)
+    ]
+    run_dbt(build, "run", "--full-refresh", *selected)
+    assert build.returncode == 0, build.output[-5000:]
+    assert build.query(
+        f"select line_count, is_purchase from marts.fct_orders where order_id = '{OLD_ORDER}'"
+    ) == [(0, False)]
