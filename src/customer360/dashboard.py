@@ -2,7 +2,8 @@
 
 Each page is a Jinja template in `dashboards/templates/` fed by the small aggregate
 queries in `dashboards/queries/<page>/<name>.sql`, which run read-only against the serving
-copy `customer360.duckdb` (never the private build file). A query's rows reach its
+copy `customer360.duckdb` (never the private build file); definitions several queries
+share are temporary views made from `dashboards/queries/_views/`. A query's rows reach its
 template as `q.<name>`, a list of dicts with plain JSON values. Queries may use the
 parameters `$max_list_rows` and `$validation_results` (the Parquet file written by
 `customer360 validate`; a query that needs it is skipped, giving None, while it is absent).
@@ -152,6 +153,14 @@ def run_queries(
     return results
 
 
+def create_shared_views(connection: duckdb.DuckDBPyConnection) -> None:
+    """Definitions several pages' queries share (dashboards/queries/_views/<name>.sql),
+    as temporary views: they live in the connection only, so the serving copy stays
+    read-only and untouched."""
+    for path in sorted((dashboards_dir() / "queries" / "_views").glob("*.sql")):
+        connection.execute(f"create temporary view {path.stem} as {path.read_text()}")
+
+
 def render(
     serving_dir: Path, quality_dir: Path, out: Path, max_list_rows: int = 20000
 ) -> list[Path]:
@@ -183,6 +192,7 @@ def render(
     }
     try:
         [(as_of_date,)] = connection.execute("select as_of_date from main.publish_info").fetchall()
+        create_shared_views(connection)
         rendered = {}
         for page in PAGES:
             q = run_queries(connection, page.name, params)

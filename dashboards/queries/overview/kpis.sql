@@ -1,6 +1,7 @@
 -- KPI cards per filter value ('' = all customers, 'persona:<name>', 'rfm_segment:<name>').
 -- revenue / profit: purchases (completed orders) before the as-of date; churn_rate: share
 -- of scored customers in the high risk band; value_at_risk: monetary of those customers.
+-- Filter values come from the temporary view `filter_keys` (dashboards/queries/_views/).
 with
 
 as_of as (
@@ -24,25 +25,6 @@ customer_orders as (
     cross join as_of
     where orders.is_purchase and orders.order_date < as_of.as_of_date
     group by orders.customer_id
-),
-
-filter_keys as (
-    select
-        customer_id,
-        '' as filter_key
-    from customers
-    union all
-    select
-        customer_id,
-        'persona:' || persona as filter_key
-    from customers
-    where persona is not null
-    union all
-    select
-        customer_id,
-        'rfm_segment:' || rfm_segment as filter_key
-    from customers
-    where rfm_segment is not null
 ),
 
 final as (

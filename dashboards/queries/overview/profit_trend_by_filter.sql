@@ -1,31 +1,14 @@
 -- Revenue and profit per month, quarter and year of every persona and RFM segment (the
--- trend the segment filter redraws; all customers use marts.profit_trend).
+-- trend the segment filter redraws; all customers use marts.profit_trend). Filter values
+-- come from the temporary view `filter_keys` (dashboards/queries/_views/).
 with
 
 as_of as (
     select as_of_date from main.publish_info
 ),
 
-customers as (
-    select * from marts.customer_360
-),
-
 orders as (
     select * from marts.fct_orders
-),
-
-filter_keys as (
-    select
-        customer_id,
-        'persona:' || persona as filter_key
-    from customers
-    where persona is not null
-    union all
-    select
-        customer_id,
-        'rfm_segment:' || rfm_segment as filter_key
-    from customers
-    where rfm_segment is not null
 ),
 
 purchases as (
@@ -54,6 +37,7 @@ final as (
     from purchases
     inner join filter_keys on purchases.customer_id = filter_keys.customer_id
     cross join grains
+    where filter_keys.filter_key != ''
     group by filter_keys.filter_key, grains.period_grain, period_start
 )
 

@@ -1,28 +1,9 @@
 -- Customers per risk band and per loyalty tier, for every filter value (the charts the
--- segment filter redraws).
+-- segment filter redraws); filter values from the view `filter_keys` (queries/_views/).
 with
 
 customers as (
     select * from marts.customer_360
-),
-
-filter_keys as (
-    select
-        customer_id,
-        '' as filter_key
-    from customers
-    union all
-    select
-        customer_id,
-        'persona:' || persona as filter_key
-    from customers
-    where persona is not null
-    union all
-    select
-        customer_id,
-        'rfm_segment:' || rfm_segment as filter_key
-    from customers
-    where rfm_segment is not null
 ),
 
 labelled as (
