@@ -8,19 +8,22 @@
     the strategy `lookback_merge` makes the target's window equal to what the run produced:
 
         {{ config(materialized='incremental', incremental_strategy='lookback_merge',
-                  unique_key=['order_id', 'line_number']) }}
+                  unique_key=['order_id', 'line_number'],
+                  lookback_history='fct_order_lines_history') }}
         ...
         from order_items
         {{ lookback_filter('ordered_at') }}
 
-    Rows outside the window are never read or written; a row landed later with an older
-    time than the window start is only picked up by `dbt build --full-refresh`.
+    Rows outside the window are not rewritten while they still match the model's inputs
+    (config `lookback_history`: a macro returning the inputs' select); when they do not
+    (rows landed with an older time, a replaced landing zone), the window start is none
+    and the run rebuilds the whole table.
 #}
 
 
 {#- The window start as a SQL date literal, or none when the target holds no rows yet
     (then the window is everything). Read from the target before the run changes it. -#}
-{% macro lookback_window_start(relation=none, time_column='ordered_at') %}
+{% macro lookback_window_start(relation=none, time_column='ordered_at', report=true) %}
     {%- set relation = relation or this -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set result = run_query(
@@ -30,7 +33,41 @@
     ) -%}
     {%- set start = result.columns[0].values()[0] -%}
     {%- if start is none -%}{{ return(none) }}{%- endif -%}
-    {{ return("date '" ~ start ~ "'") }}
+    {%- set start = "date '" ~ start ~ "'" -%}
+    {%- set history = config.get('lookback_history') -%}
+    {%- if history and not lookback_history_matches(
+        relation, time_column, start, context[history](), report
+    ) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(start) }}
+{% endmacro %}
+
+
+{#- Whether the rows before the window start are still what the model's inputs give:
+    the same count and the same hash of `history_sql`'s columns (compared as text, so
+    equal values of different numeric types match). A mismatch means data was landed,
+    corrected or removed before the window (or the landing zone was replaced): the run
+    then rebuilds the whole table instead of the window, so it never keeps stale rows. -#}
+{% macro lookback_history_matches(relation, time_column, start, history_sql, report=true) %}
+    {%- set columns = run_query('select * from (' ~ history_sql ~ ') limit 0').column_names -%}
+    {%- set fingerprint -%}
+        row(count(*), coalesce(sum(hash(
+        {%- for column in columns %}cast({{ adapter.quote(column) }} as varchar){{ ', ' if not loop.last }}{% endfor -%}
+        )), 0))
+    {%- endset -%}
+    {%- set result = run_query(
+        'select (select ' ~ fingerprint ~ ' from (' ~ history_sql ~ ') as inputs where '
+        ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ') = (select ' ~ fingerprint
+        ~ ' from ' ~ relation ~ ' where ' ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ')'
+    ) -%}
+    {%- set matches = result.columns[0].values()[0] -%}
+    {%- if report and not matches -%}
+        {{ log(relation.schema ~ "." ~ relation.identifier ~ ": rows before the look-back window ("
+            ~ start ~ ") differ from the "
+            ~ "model's inputs; rebuilding the whole table", info=true) }}
+    {%- endif -%}
+    {{ return(matches) }}
 {% endmacro %}
 
 
@@ -70,7 +107,7 @@
     {%- for column in columns if column not in keys -%}
         {%- do compared.append(adapter.quote(column)) -%}
     {%- endfor -%}
-    {%- set start = lookback_window_start(target, time_column) -%}
+    {%- set start = lookback_window_start(target, time_column, report=false) -%}
     merge into {{ target }} as dbt_internal_dest
     using {{ source }} as dbt_internal_source
     on (

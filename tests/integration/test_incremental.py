@@ -145,6 +145,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     run_dbt(build, "build")
     assert build.returncode == 0, build.output[-5000:]
+    assert "rows before the look-back window" not in build.output  # the window sufficed
     return {
         "build": build,
         "work": work,
@@ -212,9 +213,12 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
     assert build.query("select count(*), count_if(is_current) from ml.churn_model_runs") == [(2, 1)]
 
 
-def test_a_row_older_than_the_window_needs_a_full_refresh(incremental) -> None:
-    """Landed later with a time before the window: staged, but the incremental run does
-    not read it (it never reads outside the window); --full-refresh picks it up."""
+def test_a_row_landed_before_the_window_makes_the_run_rebuild_the_whole_table(
+    incremental,
+) -> None:
+    """Landed later with a time before the window: the rows before the window no longer
+    match the model's inputs, so the run rebuilds the whole table instead of keeping a
+    stale history, and gives what a full refresh gives."""
     build: Build = incremental["build"]
     old_at = dt.datetime.combine(incremental["start"] - dt.timedelta(days=30), dt.time(12))
     customer_id = build.query("select min(customer_id) from marts.dim_customers")[0][0]
@@ -233,16 +237,40 @@ def test_a_row_older_than_the_window_needs_a_full_refresh(incremental) -> None:
             }
         ],
     )
-    selected = ("--select", "+fct_orders", "+fct_order_lines")
-    run_dbt(build, "run", *selected)
+    run_dbt(build, "run", "--select", "+fct_orders")
     assert build.returncode == 0, build.output[-5000:]
-    staged = f"select count(*) from staging.stg_orders where order_id = '{OLD_ORDER}'"
-    assert build.query(staged) == [(1,)]
-    assert build.query(f"select count(*) from marts.fct_orders where order_id = '{OLD_ORDER}'") == [
-        (0,)
-    ]
-    run_dbt(build, "run", "--full-refresh", *selected)
-    assert build.returncode == 0, build.output[-5000:]
+    assert "fct_orders: rows before the look-back window" in build.output
+    assert "fct_order_lines: rows before the look-back window" not in build.output
     assert build.query(
         f"select line_count, is_purchase from marts.fct_orders where order_id = '{OLD_ORDER}'"
     ) == [(0, False)]
+    assert_same_order_facts_as_a_full_refresh(build, incremental["work"] / "late")
+
+
+def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
+    """Another data set landed in place of the first (the landing folders emptied and
+    refilled): no row of the old data may survive in the incremental order facts."""
+    build: Build = incremental["build"]
+    shutil.rmtree(build.landing)
+    result = run_cli(
+        "demo", "--customers", "200", "--seed", "8", "--quiet", "--landing-dir",
+        str(build.landing),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    run_dbt(build, "run", "--select", "+fct_orders")
+    assert build.returncode == 0, build.output[-5000:]
+    assert "fct_order_lines: rows before the look-back window" in build.output
+    assert build.query(
+        "select count(*) from marts.fct_order_lines as lines anti join staging.stg_order_items "
+        "as items on lines.order_id = items.order_id and lines.line_number = items.line_number"
+    ) == [(0,)]
+    assert_same_order_facts_as_a_full_refresh(build, incremental["work"] / "replaced")
+
+
+def assert_same_order_facts_as_a_full_refresh(build: Build, work: Path) -> None:
+    work.mkdir()
+    full = run_dbt(copy_database(build, work), "run", "--full-refresh", "--select", "+fct_orders")
+    assert full.returncode == 0, full.output[-5000:]
+    for table in ("fct_order_lines", "fct_orders"):
+        sql = f"select count(*), sum(hash(t)) from marts.{table} as t"
+        assert build.query(sql) == full.query(sql), table
