@@ -22,8 +22,9 @@
 
 
 {#- The window start as a SQL date literal, or none when the target holds no rows yet
-    (then the window is everything). Read from the target before the run changes it. -#}
-{% macro lookback_window_start(relation=none, time_column='ordered_at', report=true) %}
+    or (with `guard`) when its rows before the start no longer match the model's inputs:
+    then the window is everything. Read from the target before the run changes it. -#}
+{% macro lookback_window_start(relation=none, time_column='ordered_at', guard=true) %}
     {%- set relation = relation or this -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set result = run_query(
@@ -35,8 +36,8 @@
     {%- if start is none -%}{{ return(none) }}{%- endif -%}
     {%- set start = "date '" ~ start ~ "'" -%}
     {%- set history = config.get('lookback_history') -%}
-    {%- if history and not lookback_history_matches(
-        relation, time_column, start, context[history](), report
+    {%- if guard and history and not lookback_history_matches(
+        relation, time_column, start, context[history]()
     ) -%}
         {{ return(none) }}
     {%- endif -%}
@@ -45,15 +46,15 @@
 
 
 {#- Whether the rows before the window start are still what the model's inputs give:
-    the same count and the same hash of `history_sql`'s columns (compared as text, so
-    equal values of different numeric types match). A mismatch means data was landed,
+    the same count and the same hash of `history_sql`'s columns (which must have the
+    model's column types: a hash depends on the type). A mismatch means data was landed,
     corrected or removed before the window (or the landing zone was replaced): the run
     then rebuilds the whole table instead of the window, so it never keeps stale rows. -#}
-{% macro lookback_history_matches(relation, time_column, start, history_sql, report=true) %}
+{% macro lookback_history_matches(relation, time_column, start, history_sql) %}
     {%- set columns = run_query('select * from (' ~ history_sql ~ ') limit 0').column_names -%}
     {%- set fingerprint -%}
         row(count(*), coalesce(sum(hash(
-        {%- for column in columns %}cast({{ adapter.quote(column) }} as varchar){{ ', ' if not loop.last }}{% endfor -%}
+        {%- for column in columns %}{{ adapter.quote(column) }}{{ ', ' if not loop.last }}{% endfor -%}
         )), 0))
     {%- endset -%}
     {%- set result = run_query(
@@ -62,7 +63,7 @@
         ~ ' from ' ~ relation ~ ' where ' ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ')'
     ) -%}
     {%- set matches = result.columns[0].values()[0] -%}
-    {%- if report and not matches -%}
+    {%- if not matches -%}
         {{ log(relation.schema ~ "." ~ relation.identifier ~ ": rows before the look-back window ("
             ~ start ~ ") differ from the "
             ~ "model's inputs; rebuilding the whole table", info=true) }}
@@ -71,14 +72,23 @@
 {% endmacro %}
 
 
-{#- `where <time_column> >= <window start>` in an incremental run; nothing otherwise. -#}
+{#- `where <time_column> >= <window start>` in an incremental run; nothing otherwise. When
+    the guard finds the rows before the window changed, the filter is replaced by a marker
+    comment that tells the strategy to make the whole table equal to the new rows. -#}
 {% macro lookback_filter(time_column='ordered_at') -%}
     {%- if is_incremental() -%}
         {%- set start = lookback_window_start(this, time_column) -%}
         {%- if start is not none %}
     where {{ time_column }} >= {{ start }}
+        {%- else %}
+    {{ lookback_whole_table_marker() }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{%- macro lookback_whole_table_marker() -%}
+/* lookback_merge: whole table */
 {%- endmacro %}
 
 
@@ -107,7 +117,12 @@
     {%- for column in columns if column not in keys -%}
         {%- do compared.append(adapter.quote(column)) -%}
     {%- endfor -%}
-    {%- set start = lookback_window_start(target, time_column, report=false) -%}
+    {#- the guard ran when the model SQL was compiled; it left a marker for a whole table -#}
+    {%- if lookback_whole_table_marker() in model.compiled_code -%}
+        {%- set start = none -%}
+    {%- else -%}
+        {%- set start = lookback_window_start(target, time_column, guard=false) -%}
+    {%- endif -%}
     merge into {{ target }} as dbt_internal_dest
     using {{ source }} as dbt_internal_source
     on (

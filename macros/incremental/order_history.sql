@@ -1,7 +1,7 @@
 {#
     The inputs of the incremental order facts, as the look-back guard compares them with
     the rows already built (config `lookback_history`, macro `lookback_history_matches`):
-    every column here is copied unchanged into the model, under the same name.
+    every column here is copied unchanged into the model, under the same name and type.
 #}
 
 {% macro fct_order_lines_history() %}
@@ -26,8 +26,8 @@
         orders.customer_id,
         orders.status,
         orders.ordered_at,
-        coalesce(order_lines.line_count, 0) as line_count,
-        coalesce(order_lines.revenue, 0) as revenue
+        cast(coalesce(order_lines.line_count, 0) as bigint) as line_count,
+        cast(coalesce(order_lines.revenue, 0) as decimal(18, 4)) as revenue
     from {{ ref('stg_orders') }} as orders
     left join (
         select

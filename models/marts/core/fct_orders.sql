@@ -1,7 +1,7 @@
 with
 
 -- an incremental run recomputes only the orders placed in the look-back window
--- (docs: incremental_lookback); their lines are in fct_order_lines' window too
+-- (docs: incremental_lookback), from their lines
 orders as (
     select * from {{ ref('stg_orders') }}
     {{- lookback_filter('ordered_at') }}
@@ -9,7 +9,9 @@ orders as (
 
 order_lines as (
     select * from {{ ref('fct_order_lines') }}
-    {{- lookback_filter('ordered_at') }}
+    {%- if is_incremental() %}
+    where order_id in (select orders.order_id from orders)
+    {%- endif %}
 ),
 
 order_totals as (
