@@ -1,15 +1,5 @@
--- The failed expectations of the latest `customer360 validate` run (no observed values).
-with
-
-results as (
-    select * from read_parquet($validation_results)
-),
-
-latest as (
-    select * from results
-    where run_id = (select max(results.run_id) from results)
-)
-
+-- The failed expectations of the latest `customer360 validate` run (no observed values);
+-- validation_results.parquet holds that run only.
 select
     suite,
     table_name,
@@ -17,7 +7,7 @@ select
     column_name,
     severity,
     unexpected_count
-from latest
+from read_parquet($validation_results)
 where not success
 order by severity, suite, table_name, expectation, column_name
 limit 200
