@@ -16,7 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 LANDING_DIR := $(or $(C360_LANDING_DIR),data/landing)
 DOCS_PORT ?= 8080
 
-.PHONY: install run build test unit integration dbt-test lint format docs bench clean
+.PHONY: install browser run build test unit integration dbt-test lint format docs bench clean
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,25 @@ run: install
 	  echo ""; echo "Validation ($${C360_QUALITY_DIR:-warehouse/quality}):"; cat $$summary; \
 	  rm -f $$summary; exit $$validated
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser). Installed
+# with apt-get when missing and this user can (root, or sudo without a password); otherwise
+# one message with the command to run. C360_CHROMIUM points at another Chromium binary.
+CHROMIUM := $(or $(C360_CHROMIUM),/usr/bin/chromium)
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo_=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo_="sudo"; \
+	else echo "make test: the browser tests need Chromium at $(CHROMIUM). Install it with:" >&2; \
+	  echo "  sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	  echo "or set C360_CHROMIUM to a Chromium binary." >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make test: no apt-get here; install Chromium and set C360_CHROMIUM to its binary." >&2; \
+	  exit 1; fi; \
+	echo "installing Debian's chromium for the browser tests (apt-get) ..." >&2; \
+	$$sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
+	"$(CHROMIUM)" --version
+
 lint: install
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
@@ -62,7 +81,7 @@ format: install
 unit: install
 	$(BIN)/pytest tests/unit
 
-test: lint
+test: lint browser
 	$(BIN)/pytest tests
 
 docs: install
