@@ -24,16 +24,24 @@
     select
         orders.order_id,
         orders.customer_id,
-        orders.status,
+        {{ order_status_with_returns('orders.status', 'order_lines.is_every_line_returned') }}
+            as status,
         orders.ordered_at,
         cast(coalesce(order_lines.line_count, 0) as bigint) as line_count,
-        cast(coalesce(order_lines.revenue, 0) as decimal(18, 4)) as revenue
+        -- as in the model: 0 without lines, null when a line's price is unknown
+        cast(
+            case when order_lines.order_id is null then 0 else order_lines.net_revenue end
+            as decimal(18, 4)
+        ) as net_revenue
     from {{ ref('stg_orders') }} as orders
     left join (
         select
             order_id,
             count(*) as line_count,
-            cast(sum(revenue) as decimal(18, 4)) as revenue
+            bool_and(is_return_line) as is_every_line_returned,
+            case
+                when count(*) = count(net_revenue) then cast(sum(net_revenue) as decimal(18, 4))
+            end as net_revenue
         from {{ ref('fct_order_lines') }}
         group by order_id
     ) as order_lines on orders.order_id = order_lines.order_id

@@ -9,7 +9,10 @@
                           or 'rejected'
       reject_reason       first failing rule, in this order: missing_key,
                           missing_required:<column>, unparseable:<column>,
-                          out_of_range:<column>, duplicate_conflict, orphan
+                          out_of_range:<column>, duplicate_conflict, then for a
+                          reference (order_items.order_id): <order>_rejected:<the
+                          order's reason> when the referenced row was rejected, orphan
+                          when it was never landed
       raw_values          the landed values as JSON text, for rejected rows
       _source_file, _source_row   where the row came from
 #}
@@ -59,7 +62,7 @@ checked as {{ materialized_cte() }} (
     select
         *,
         case
-            {%- for column in columns if column.name in grain
+            {%- for column in columns if column.name in grain and column.meta.get('required')
                 and column.meta.get('default') is none %}
             when {{ column.name }}__raw is null then 'missing_key'
             {%- endfor %}
@@ -118,13 +121,28 @@ outcomes as (
         case
             when compared.has_conflicting_copy then 'duplicate_conflict'
             {%- for column, parent in references.items() %}
-            when parent_{{ loop.index }}.{{ column }} is null then 'orphan'
+            when parent_{{ loop.index }}.{{ column }} is null
+                then coalesce(
+                    '{{ column | replace("_id", "") }}_rejected:'
+                    || parent_rejected_{{ loop.index }}.reject_reason,
+                    'orphan'
+                )
             {%- endfor %}
         end as key_failure
     from compared
     {%- for column, parent in references.items() %}
     left join (select distinct {{ column }} from {{ ref('stg_' ~ parent) }}) as parent_{{ loop.index }}
         on compared.{{ column }} = parent_{{ loop.index }}.{{ column }}
+    left join (
+        -- the parent's rows with this key were all rejected: the first reason says why
+        select
+            {{ column }},
+            min(reject_reason) as reject_reason
+        from {{ ref('base_' ~ parent) }}
+        where row_outcome = 'rejected' and {{ column }} is not null
+        group by {{ column }}
+    ) as parent_rejected_{{ loop.index }}
+        on compared.{{ column }} = parent_rejected_{{ loop.index }}.{{ column }}
     {%- endfor %}
 ),
 
@@ -234,6 +252,9 @@ select * from final
         {%- set quoted = [] -%}
         {%- for value in meta['accepted_values'] -%}{%- do quoted.append(sql_string(value)) -%}{%- endfor -%}
         {%- do conditions.append(column.name ~ ' not in (' ~ quoted | join(', ') ~ ')') -%}
+    {%- endif -%}
+    {%- if meta.get('signed_return') -%}
+        {%- do conditions.append(column.name ~ ' = 0') -%}
     {%- endif -%}
     {%- if meta.get('min_value') is not none -%}
         {%- do conditions.append(column.name ~ (' <= ' if meta.get('min_exclusive') else ' < ')

@@ -30,6 +30,7 @@ class Column:
     min_value: float | None = None
     min_exclusive: bool = False
     max_value: float | None = None
+    signed_return: bool = False
     pii: bool = False
 
     @property
@@ -59,6 +60,11 @@ class Entity:
     def required_columns(self) -> list[str]:
         return [column.name for column in self.columns if column.required]
 
+    def must_map(self, column: Column) -> bool:
+        """Whether a file for the entity must have the column: required and with no
+        default. A key part that is not required (e-mail campaign_id) may be absent."""
+        return column.required and column.default is None
+
 
 def _column(raw: dict) -> Column:
     meta = raw.get("meta") or {}
@@ -74,6 +80,7 @@ def _column(raw: dict) -> Column:
         min_value=meta.get("min_value"),
         min_exclusive=bool(meta.get("min_exclusive", False)),
         max_value=meta.get("max_value"),
+        signed_return=bool(meta.get("signed_return", False)),
         pii=bool(meta.get("pii", False)),
     )
 

@@ -53,7 +53,8 @@ RESERVED = ("_source_file", "_source_row")
 # letters and digits.
 SYNONYMS: dict[str, list[str]] = {
     "customer_id": ["customerid", "custid", "customer", "clientid", "client", "userid",
-                    "memberid", "customerno", "customernumber", "accountid"],
+                    "memberid", "membernumber", "memberno", "member", "customerno",
+                    "customernumber", "accountid"],
     "order_id": ["orderid", "invoiceno", "invoice", "invoiceid", "transactionid",
                  "ordernumber", "orderno", "receiptid"],
     "ordered_at": ["orderdate", "transactiondate", "date", "invoicedate", "purchasedate",
@@ -61,7 +62,8 @@ SYNONYMS: dict[str, list[str]] = {
     "amount": ["transactionamount", "amount", "total", "sales", "revenue", "revenueimpact",
                "value", "ordervalue", "linetotal", "totalamount"],
     "quantity": ["qty", "units", "quantity", "count"],
-    "product_id": ["productid", "stockcode", "sku", "item", "itemid", "productcode", "product"],
+    "product_id": ["productid", "stockcode", "sku", "item", "itemid", "productcode", "product",
+                   "itemdescription", "itemname", "article", "articleid"],
     "category": ["productcategory", "category", "productline", "department"],
     "unit_price": ["unitprice", "priceeach", "itemprice", "price"],
     "discount_amount": ["discount", "discountamount"],
@@ -81,12 +83,15 @@ SYNONYMS: dict[str, list[str]] = {
     "contacted_at": ["contactedat", "contactdate", "date", "sentat"],
 }  # fmt: skip
 
-# The columns of a flat transaction file, and which of them must be found.
+# The columns of a flat transaction file, and which of them must be found: only the time.
+# Without a customer a line belongs to an anonymous (guest) order; without an amount or a
+# price (a basket-only file) its revenue is unknown, never 0.
 TRANSACTION_COLUMNS = [
     "customer_id", "ordered_at", "amount", "quantity", "unit_price", "order_id", "product_id",
-    "category", "discount_amount", "unit_cost", "line_number", "channel", "store_id", "status",
+    "product_name", "category", "discount_amount", "unit_cost", "line_number", "channel",
+    "store_id", "status",
 ]  # fmt: skip
-TRANSACTION_REQUIRED = ["customer_id", "ordered_at"]
+TRANSACTION_REQUIRED = ["ordered_at"]
 
 # Date formats tried when sniffing, after ISO 8601 (which DuckDB casts directly), each
 # with or without a time of day. On a tie the earlier wins, so month-first beats
@@ -598,12 +603,7 @@ def target_columns(entity_name: str, entities: dict[str, Entity]) -> tuple[list[
     if entity_name == TRANSACTIONS:
         return TRANSACTION_COLUMNS, TRANSACTION_REQUIRED
     entity = entities[entity_name]
-    required = [
-        column.name
-        for column in entity.columns
-        if (column.required or column.name in entity.grain) and column.default is None
-    ]
-    return entity.column_names, required
+    return entity.column_names, [c.name for c in entity.columns if entity.must_map(c)]
 
 
 def columns_hint(source: Source) -> str:
@@ -671,12 +671,6 @@ def resolve_mapping(
                 f"(looked for: {looked_for}; case and punctuation ignored). Map one with "
                 f"--map {target}=<column>. {columns_hint(source)}"
             )
-    if entity_name == TRANSACTIONS and not {"amount", "unit_price"} & set(mapping):
-        raise UserError(
-            f"{source.path}: no column for the required 'amount' of transactions (the line "
-            f"total; or 'unit_price'). Map one with --map amount=<column>. "
-            f"{columns_hint(source)}"
-        )
     return {target: mapping[target] for target in targets if target in mapping}
 
 
@@ -897,10 +891,11 @@ def entity_select(entity: Entity, values: dict[str, str], source_file: str) -> s
     )
 
 
-def derived_order_id(customer: str, moment: str) -> str:
-    """customer-YYYYMMDDHHMMSS, or customer-<raw date> when the date does not parse."""
+def derived_order_id(customer: str | None, moment: str) -> str:
+    """customer-YYYYMMDDHHMMSS, or customer-<raw date> when the date does not parse; a
+    line without a customer belongs to guest-YYYYMMDDHHMMSS."""
     stamp = f"strftime(try_cast({moment} as timestamp), '%Y%m%d%H%M%S')"
-    return f"{customer} || '-' || coalesce({stamp}, {moment})"
+    return f"coalesce({customer or 'null'}, 'guest') || '-' || coalesce({stamp}, {moment})"
 
 
 def transaction_outputs(
@@ -910,22 +905,29 @@ def transaction_outputs(
     where: str = "true",
     with_products: bool = True,
 ) -> list[Output]:
-    """Orders and order lines (and products named by category) from one row per line."""
+    """Orders and order lines (and products named by an id, a name or a category) from
+    one row per line. An order's header comes from its lines: the earliest time and each
+    column's first non-empty value in file order, so lines a minute apart are one order;
+    only two customers on one order are a contradiction (an order row per customer, which
+    staging rejects as duplicate_conflict with both values)."""
     ordered_at = values["ordered_at"]
-    order_id = values.get("order_id", derived_order_id(values["customer_id"], ordered_at))
+    customer = values.get("customer_id", "null")
+    order_id = values.get("order_id", derived_order_id(values.get("customer_id"), ordered_at))
     product = values.get("product_id") or values.get("category") or "'UNKNOWN'"
     quantity = values.get("quantity", "'1'")
-    if "unit_price" in values:
-        unit_price = values["unit_price"]
-    else:  # the amount is the line total
-        amount = values["amount"]
+    unit_price = values.get("unit_price", "null")  # none: a basket-only file, price unknown
+    if "unit_price" not in values and "amount" in values:  # the amount is the line total
+        amount = f"try_cast({values['amount']} as decimal(18, 4))"
+        units = f"try_cast({quantity} as integer)"
         unit_price = (
-            f"coalesce(cast(cast(try_cast({amount} as decimal(18, 4)) / "
-            f"nullif(try_cast({quantity} as integer), 0) as decimal(18, 4)) as varchar), {amount})"
+            f"coalesce(cast(cast(abs({amount} / nullif({units}, 0)) as decimal(18, 4)) "
+            f"as varchar), {values['amount']})"
         )
+        # a negative total with a positive count is a refund: a returned line
+        quantity = f"case when {amount} < 0 and {units} > 0 then cast(-{units} as varchar) else {quantity} end"
     lines = {
         "order_id": order_id,
-        "customer_id": values["customer_id"],
+        "customer_id": customer,
         "ordered_at": ordered_at,
         "channel": values.get("channel", "null"),
         "store_id": values.get("store_id", "null"),
@@ -936,18 +938,34 @@ def transaction_outputs(
         "unit_price": unit_price,
         "discount_amount": values.get("discount_amount", "null"),
         "unit_cost": values.get("unit_cost", "null"),
+        "product_name": values.get("product_name", "null"),
         "category": values.get("category", "null"),
     }
     rows = ", ".join(f"cast({sql} as varchar) as {name}" for name, sql in lines.items())
     base = f"(select {rows}, _source_row from mapped where {where})"
     orders, items, products = (entities[n] for n in ("orders", "order_items", "products"))
-    order_columns = ", ".join(orders.column_names)
     file = f"{literal(source_file)} as _source_file"
+    first = ", ".join(
+        f"arg_min({name}, _source_row) filter (where {name} is not null) as {name}"
+        for name in ("channel", "store_id", "status")
+    )
+    headers = (
+        "select order_id, coalesce(cast(min(try_cast(ordered_at as timestamp)) as varchar), "
+        f"min(ordered_at)) as ordered_at, {first} from {base} group by order_id"
+    )
+    customers = (
+        "select order_id, customer_id, min(_source_row) as _source_row, "
+        "count(customer_id) over (partition by order_id) as known_customers "
+        f"from {base} group by order_id, customer_id"
+    )
     outputs = [
         Output(
             orders,
-            f"select {order_columns}, {file}, min(_source_row) as _source_row "
-            f"from {base} group by {order_columns}",
+            f"select {', '.join('headers.' + n if n != 'customer_id' else 'customers.' + n for n in orders.column_names)}, "
+            f"{file}, customers._source_row from ({headers}) as headers "
+            f"inner join ({customers}) as customers "
+            "on headers.order_id is not distinct from customers.order_id "
+            "where customers.customer_id is not null or customers.known_customers = 0",
         ),
         Output(
             items,
@@ -957,14 +975,18 @@ def transaction_outputs(
             f"_source_row from {base}",
         ),
     ]
-    if with_products and "product_id" not in values and "category" in values:
+    # products named in the file: by a name column, or the category standing in for them
+    named = "product_name" in values or ("product_id" not in values and "category" in values)
+    if with_products and named:
+        name = "product_name" if "product_name" in values else "product_id"
         outputs.append(
             Output(
                 products,
-                "select product_id, product_id as product_name, category, "
-                "cast(null as varchar) as list_price, cast(null as varchar) as unit_cost, "
-                f"{file}, min(_source_row) as _source_row "
-                f"from {base} where product_id is not null group by product_id, category",
+                f"select product_id, arg_min({name}, _source_row) filter (where {name} is not "
+                "null) as product_name, arg_min(category, _source_row) filter (where category "
+                "is not null) as category, cast(null as varchar) as list_price, "
+                f"cast(null as varchar) as unit_cost, {file}, min(_source_row) as _source_row "
+                f"from {base} where product_id is not null group by product_id",
             )
         )
     return outputs
@@ -1030,6 +1052,8 @@ def range_condition(column: Column) -> str:
     if column.accepted_values:
         values = ", ".join(literal(value) for value in column.accepted_values)
         conditions.append(f"{column.name} not in ({values})")
+    if column.signed_return:  # a negative value is a returned line; zero is no line
+        conditions.append(f"{column.name} = 0")
     if column.min_value is not None:
         operator = "<=" if column.min_exclusive else "<"
         conditions.append(f"{column.name} {operator} {column.min_value}")
@@ -1044,7 +1068,7 @@ def check_cases(entity: Entity) -> str:
     cases = [
         f"when {c.name}__raw is null then 'missing_key'"
         for c in columns
-        if c.name in entity.grain and c.default is None
+        if c.name in entity.grain and entity.must_map(c)
     ]
     cases += [
         f"when {c.name}__raw is null then 'missing_required:{c.name}'"
@@ -1079,10 +1103,17 @@ def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> s
     typed = ", ".join(f"{typed_value(c, entity.grain)} as {c.name}" for c in entity.columns)
     everything = ", ".join(entity.column_names)
     grain = ", ".join(entity.grain)
-    orphan = ""
+    orphan, rejected_parent = "", ""
     if entity.references and known_orders:
         column = next(iter(entity.references))
-        orphan = f"when {column} not in (select order_id from {known_orders}) then 'orphan'"
+        orphan = (
+            f"when {column} not in (select order_id from {known_orders}) then coalesce("
+            f"'{column.removesuffix('_id')}_rejected:' || rejected_parent.reason, 'orphan')"
+        )
+        rejected_parent = (
+            "left join rejected_orders as rejected_parent "
+            f"on compared.{column} = rejected_parent.order_id"
+        )
     return f"""
         with cleaned as (
             select {cleaned}, _source_file, _source_row, _mine from {relation}
@@ -1101,8 +1132,8 @@ def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> s
         )
         select case when conflict then 'duplicate_conflict' {orphan}
                     when copy > 1 then 'duplicate' else 'staged' end as outcome,
-            cast({entity.grain[0]} as varchar) as key_value, _mine, shares_key
-        from compared
+            cast(compared.{entity.grain[0]} as varchar) as key_value, _mine, shares_key
+        from compared {rejected_parent}
         union all
         select failure, cast({entity.grain[0]} as varchar), _mine, false
         from checked where failure is not null
@@ -1212,6 +1243,12 @@ def validate(
                 "create or replace temp table staged_orders as select key_value as order_id "
                 f"from outcome_{index} where _mine and outcome in ('staged', 'duplicate')"
             )
+            connection.execute(
+                "create or replace temp table rejected_orders as select key_value as order_id, "
+                f"min(outcome) as reason from outcome_{index} where _mine and outcome not in "
+                "('staged', 'duplicate') and key_value is not null and key_value not in "
+                "(select order_id from staged_orders) group by key_value"
+            )
     return {output.entity.name: counts[output.entity.name] for output in outputs}
 
 
@@ -1224,6 +1261,9 @@ def known_order_ids(
 ) -> str:
     """A table of the order ids an order line may refer to: the orders this ingest stages
     and the orders already landed (except the file this ingest replaces)."""
+    connection.execute(  # orders of this ingest that staging rejects (none without orders)
+        "create temp table if not exists rejected_orders (order_id varchar, reason varchar)"
+    )
     sources = ["select order_id from staged_orders"] if writes_orders else []
     folder = landing / "orders"
     for scan, _, _ in landed_scans(folder, folder / f"{stem}.parquet"):
@@ -1341,16 +1381,34 @@ def output_notes(entity_name: str, mapping: dict[str, str], rows: int) -> list[s
     notes = []
     if entity_name == TRANSACTIONS:
         if "order_id" not in mapping:
-            notes.append("order_id derived from customer and time: <customer_id>-YYYYMMDDHHMMSS")
+            notes.append(
+                "order_id derived from customer and time: <customer_id>-YYYYMMDDHHMMSS "
+                "(guest-YYYYMMDDHHMMSS without a customer)"
+            )
+        if "customer_id" not in mapping:
+            notes.append("no customer column: every order is an anonymous (guest) order")
         if "unit_price" in mapping and "amount" in mapping:
             notes.append(f"{mapping['amount']!r} is not used: the unit price is mapped")
         elif "amount" in mapping:
-            notes.append(f"unit_price = {mapping['amount']} / quantity (the line total)")
+            notes.append(
+                f"unit_price = {mapping['amount']} / quantity (the line total; a negative "
+                "total is a returned line)"
+            )
+        elif "unit_price" not in mapping:
+            notes.append(
+                "no price or amount column (a basket-only file): revenue, spend and profit "
+                "of these lines are unknown, not 0; map one with --map amount=<column>"
+            )
         if "product_id" not in mapping:
             name = mapping.get("category")
             notes.append(f"product_id = {name} (also landed as products)" if name else
                          "product_id = 'UNKNOWN' (no product or category column)")  # fmt: skip
-        notes.append(f"orders hold one row per order, order_items one per line ({rows:,})")
+        elif "product_name" in mapping:
+            notes.append(f"products landed with product_name = {mapping['product_name']}")
+        notes.append(
+            f"orders hold one row per order, order_items one per line ({rows:,}); an order "
+            "takes the earliest time of its lines and their first non-empty values"
+        )
     if entity_name == "events" and "amount" in mapping:
         notes.append(
             "events with a positive amount also land as orders + order_items "

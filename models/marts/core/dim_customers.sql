@@ -18,6 +18,7 @@ order_summary as (
         min(ordered_at) as first_ordered_at,
         max(ordered_at) as last_ordered_at
     from orders
+    where customer_id is not null  -- anonymous (guest) orders have no customer
     group by customer_id
 ),
 

@@ -27,8 +27,10 @@ priced as (
         order_items.unit_price,
         order_items.discount_amount,
         coalesce(order_items.unit_cost, products.unit_cost) as unit_cost,
+        -- null when the price is unknown (a basket-only file): unknown, never 0
         order_items.quantity * order_items.unit_price - order_items.discount_amount as revenue,
-        orders.status = 'completed' as is_purchase,
+        -- docs: return_line
+        order_items.is_return_line or orders.is_cancellation_document as is_return_line,
         order_items.discount_amount > 0 as is_discounted,
         cast(orders.ordered_at as date) as order_date,
         orders.ordered_at
@@ -51,9 +53,12 @@ final as (
         discount_amount,
         unit_cost,
         cast(revenue as decimal(18, 4)) as revenue,
+        cast({{ net_revenue('status', 'is_return_line', 'revenue') }} as decimal(18, 4))
+            as net_revenue,
         cast(quantity * unit_cost as decimal(18, 4)) as cost,
         cast(revenue - quantity * unit_cost as decimal(18, 4)) as profit,
-        is_purchase,
+        status = 'completed' and not is_return_line as is_purchase,
+        is_return_line,
         is_discounted,
         order_date,
         ordered_at

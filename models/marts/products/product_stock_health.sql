@@ -29,7 +29,9 @@ sales as (
     select
         product_id,
         sum(quantity) filter (where is_purchase) as units_sold,
-        sum(quantity) filter (where status = 'returned') as units_returned,
+        sum(quantity) filter (
+            where status != 'cancelled' and (is_return_line or status = 'returned')
+        ) as units_returned,
         sum(revenue) filter (where is_purchase) as revenue,
         sum(profit) filter (where is_purchase) as profit,
         max(order_date) filter (where is_purchase) as last_sold_date

@@ -20,7 +20,12 @@ counted as (
         (select count(*) from {{ entity }}_landed) as landed_rows,
         count(*) filter (where row_outcome = 'staged') as staged_rows,
         count(*) filter (where row_outcome = 'duplicate') as duplicate_rows,
-        count(*) filter (where row_outcome = 'rejected') as rejected_rows
+        count(*) filter (where row_outcome = 'rejected') as rejected_rows,
+        {%- if entity == 'orders' %}
+        count(*) filter (where row_outcome = 'staged' and customer_id is null)
+        {%- else %}
+        cast(null as bigint)
+        {%- endif %} as anonymous_rows
     from {{ entity }}_validated
     {%- if not loop.last %}
 
@@ -36,6 +41,7 @@ final as (
         staged_rows,
         duplicate_rows,
         rejected_rows,
+        anonymous_rows,
         landed_rows = staged_rows + duplicate_rows + rejected_rows as is_reconciled
     from counted
 )
