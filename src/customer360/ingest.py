@@ -924,7 +924,10 @@ def transaction_outputs(
             f"as varchar), {values['amount']})"
         )
         # a negative total with a positive count is a refund: a returned line
-        quantity = f"case when {amount} < 0 and {units} > 0 then cast(-{units} as varchar) else {quantity} end"
+        quantity = (
+            f"case when {amount} < 0 and {units} > 0 then cast(-{units} as varchar) "
+            f"else {quantity} end"
+        )
     lines = {
         "order_id": order_id,
         "customer_id": customer,
@@ -958,10 +961,14 @@ def transaction_outputs(
         "count(customer_id) over (partition by order_id) as known_customers "
         f"from {base} group by order_id, customer_id"
     )
+    header_columns = ", ".join(
+        f"{'customers' if name == 'customer_id' else 'headers'}.{name}"
+        for name in orders.column_names
+    )
     outputs = [
         Output(
             orders,
-            f"select {', '.join('headers.' + n if n != 'customer_id' else 'customers.' + n for n in orders.column_names)}, "
+            f"select {header_columns}, "
             f"{file}, customers._source_row from ({headers}) as headers "
             f"inner join ({customers}) as customers "
             "on headers.order_id is not distinct from customers.order_id "
@@ -1107,7 +1114,7 @@ def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> s
     if entity.references and known_orders:
         column = next(iter(entity.references))
         orphan = (
-            f"when {column} not in (select order_id from {known_orders}) then coalesce("
+            f"when compared.{column} not in (select order_id from {known_orders}) then coalesce("
             f"'{column.removesuffix('_id')}_rejected:' || rejected_parent.reason, 'orphan')"
         )
         rejected_parent = (
