@@ -74,7 +74,8 @@ explained as (
                     || round(high_spend_threshold, 2)
             else
                 'no rule fired: ' || frequency || ' purchases, the last '
-                || recency_days || ' days ago, spend ' || round(monetary, 2)
+                || recency_days || ' days ago, spend '
+                || coalesce(cast(round(monetary, 2) as varchar), 'unknown (no prices)')
                 || coalesce(', ' || email_opens || ' e-mail opens', ', e-mail opens unknown')
         end as status_reason
     from classified

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -35,12 +36,19 @@ def held_out_condition(seed: int, share: float) -> str:
 
 
 def make_model(family: str, seed: int):
-    """The fixed candidate set: a scaled logistic regression and gradient-boosted trees."""
+    """The fixed candidate set: a scaled logistic regression and gradient-boosted trees.
+    An unknown feature value (monetary value without prices) is NaN: both impute the
+    training median and add a missing-value indicator, and drop a feature unknown for
+    every training row. With every value known the imputer does nothing."""
+    imputer = SimpleImputer(strategy="median", add_indicator=True)
     if family == "logistic_regression":
-        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, C=1.0))
+        return make_pipeline(imputer, StandardScaler(), LogisticRegression(max_iter=1000, C=1.0))
     if family == "gradient_boosting":
-        return HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed
+        return make_pipeline(
+            imputer,
+            HistGradientBoostingClassifier(
+                max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed
+            ),
         )
     raise ValueError(f"unknown model family {family!r}")
 
@@ -59,9 +67,11 @@ def labels(table: pa.Table) -> np.ndarray:
 
 
 def rule_labels(table: pa.Table) -> np.ndarray:
-    """Document 002's rule label at the snapshot, as churn_snapshots computes it in SQL
-    (medians over the whole snapshot, not just these rows), as 0/1 scores."""
-    return table.column("is_churned_by_rule").to_numpy(zero_copy_only=False).astype(float)
+    """The rule-based churn label at the snapshot, as churn_snapshots computes it in SQL
+    (medians over the whole snapshot, not just these rows), as 0/1 scores; 0.5 where the
+    rule is unknown (its monetary part without prices), a score that favours neither."""
+    rule = table.column("is_churned_by_rule").to_numpy(zero_copy_only=False).astype(float)
+    return np.where(np.isnan(rule), 0.5, rule)
 
 
 def top_decile(y: np.ndarray, score: np.ndarray) -> tuple[float | None, float | None]:
