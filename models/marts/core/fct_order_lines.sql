@@ -14,6 +14,10 @@ products as (
     select * from {{ ref('stg_products') }}
 ),
 
+line_kinds as (
+    select * from {{ ref('int_product_line_kinds') }}
+),
+
 priced as (
     select
         order_items.order_id,
@@ -30,11 +34,13 @@ priced as (
         order_items.quantity * order_items.unit_price - order_items.discount_amount as revenue,
         orders.status = 'completed' as is_purchase,
         order_items.discount_amount > 0 as is_discounted,
+        line_kinds.is_product as is_product_line,
         cast(orders.ordered_at as date) as order_date,
         orders.ordered_at
     from order_items
     inner join orders on order_items.order_id = orders.order_id
     left join products on order_items.product_id = products.product_id
+    left join line_kinds on order_items.product_id = line_kinds.product_id
 ),
 
 final as (
@@ -55,6 +61,7 @@ final as (
         cast(revenue - quantity * unit_cost as decimal(18, 4)) as profit,
         is_purchase,
         is_discounted,
+        is_product_line,
         order_date,
         ordered_at
     from priced
