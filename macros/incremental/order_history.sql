@@ -2,6 +2,8 @@
     The inputs of the incremental order facts, as the look-back guard compares them with
     the rows already built (config `lookback_history`, macro `lookback_history_matches`):
     every column here is copied unchanged into the model, under the same name and type.
+    `is_product_line` is here so that a change of the seed non_product_lines or of var
+    exclude_non_product_lines rebuilds the rows before the window too.
 #}
 
 {% macro fct_order_lines_history() %}
@@ -14,9 +16,12 @@
         order_items.discount_amount,
         orders.customer_id,
         orders.status,
-        orders.ordered_at
+        orders.ordered_at,
+        line_kinds.is_product as is_product_line
     from {{ ref('stg_order_items') }} as order_items
     inner join {{ ref('stg_orders') }} as orders on order_items.order_id = orders.order_id
+    left join {{ ref('int_product_line_kinds') }} as line_kinds
+        on order_items.product_id = line_kinds.product_id
 {% endmacro %}
 
 

@@ -14,6 +14,10 @@ products as (
     select * from {{ ref('stg_products') }}
 ),
 
+line_kinds as (
+    select * from {{ ref('int_product_line_kinds') }}
+),
+
 priced as (
     select
         order_items.order_id,
@@ -32,11 +36,13 @@ priced as (
         -- docs: return_line
         order_items.is_return_line or orders.is_cancellation_document as is_return_line,
         order_items.discount_amount > 0 as is_discounted,
+        line_kinds.is_product as is_product_line,
         cast(orders.ordered_at as date) as order_date,
         orders.ordered_at
     from order_items
     inner join orders on order_items.order_id = orders.order_id
     left join products on order_items.product_id = products.product_id
+    left join line_kinds on order_items.product_id = line_kinds.product_id
 ),
 
 final as (
@@ -60,6 +66,7 @@ final as (
         status = 'completed' and not is_return_line as is_purchase,
         is_return_line,
         is_discounted,
+        is_product_line,
         order_date,
         ordered_at
     from priced

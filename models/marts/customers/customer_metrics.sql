@@ -66,7 +66,8 @@ products_bought as (
         customer_id,
         count(distinct product_id) as unique_products
     from order_lines
-    where is_purchase and ordered_at < {{ as_of_date() }}
+    -- postage, fees and the like are no products (their revenue still counts above)
+    where is_purchase and is_product_line and ordered_at < {{ as_of_date() }}
     group by customer_id
 ),
 

@@ -1,5 +1,6 @@
--- Stock health per product (document 002): units received and sold, the sold ratio
--- and the dead-stock flag, as of the as-of date.
+-- Stock health per product: units received and sold, the sold ratio and the dead-stock
+-- flag, as of the as-of date. Non-product lines (postage, fees, ...) have no stock and
+-- are left out, so they are never dead stock.
 
 with
 
@@ -55,6 +56,7 @@ combined as (
     from products
     left join receipts on products.product_id = receipts.product_id
     left join sales on products.product_id = sales.product_id
+    where products.is_product
 ),
 
 final as (
