@@ -70,6 +70,11 @@ checked as {{ materialized_cte() }} (
                 and column.meta.get('required') and column.meta.get('default') is none %}
             when {{ column.name }}__raw is null then 'missing_required:{{ column.name }}'
             {%- endfor %}
+            {%- for column in columns if column.meta.get('required_in_file') %}
+            when {{ column.name }}__raw is null
+                and count({{ column.name }}__raw) over (partition by _source_file) > 0
+                then 'missing_required:{{ column.name }}'
+            {%- endfor %}
             {%- for column in columns %}
             when {{ column.name }}__raw is not null and {{ column.name }} is null
                 then 'unparseable:{{ column.name }}'

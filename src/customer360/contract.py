@@ -24,6 +24,7 @@ class Column:
     data_type: str
     description: str = ""
     required: bool = False
+    required_in_file: bool = False
     default: str | None = None
     accepted_values: tuple[str, ...] | None = None
     lowercase: bool = False
@@ -74,6 +75,7 @@ def _column(raw: dict) -> Column:
         data_type=raw["data_type"],
         description=raw.get("description", ""),
         required=bool(meta.get("required", False)),
+        required_in_file=bool(meta.get("required_in_file", False)),
         default=None if meta.get("default") is None else str(meta["default"]),
         accepted_values=tuple(values) if values else None,
         lowercase=bool(meta.get("lowercase", False) or values),

@@ -1082,6 +1082,12 @@ def check_cases(entity: Entity) -> str:
         for c in columns
         if c.name not in entity.grain and c.required and c.default is None
     ]
+    cases += [  # blank where the rest of its file has values (a file without any: unknown)
+        f"when {c.name}__raw is null and count({c.name}__raw) over (partition by _source_file) "
+        f"> 0 then 'missing_required:{c.name}'"
+        for c in columns
+        if c.required_in_file
+    ]
     cases += [
         f"when {c.name}__raw is not null and {c.name} is null then 'unparseable:{c.name}'"
         for c in columns

@@ -427,6 +427,18 @@ def entity_suites(landed: LandedEntity, as_of_date: dt.date | None) -> list[Suit
                     notes=f"staging rejects other values as out_of_range:{name}",
                 )
             )
+        if column.signed_return:  # a negative value is a returned line; zero is no line
+            checks.append(
+                Check(
+                    f"{name}_not_zero",
+                    "ExpectColumnValuesToNotBeInSet",
+                    {"column": name, "value_set": [0]},
+                    severity=WARNING,
+                    advice=STAGING_REJECTS,
+                    notes=f"a negative {name} is a returned line; staging rejects 0 as "
+                    f"out_of_range:{name}",
+                )
+            )
         if column.kind in ("date", "timestamp"):
             checks.append(
                 between(
