@@ -222,6 +222,30 @@ def test_the_trend_switch_regroups_the_profit_trend(page, site) -> None:
     assert page.problems == []
 
 
+def test_partial_periods_are_named_under_the_trend_for_each_grain(page, site) -> None:
+    open_page(page, site, "overview")
+    partial = serving_query(
+        site, "select period_grain, strftime(period_start, '%Y-%m'), covered_days, period_days "
+        "from marts.profit_trend where is_partial_period and period_grain in ('month', 'year') "
+        "order by all",
+    )  # fmt: skip
+    assert partial, "the demo's first month starts mid-month"
+    note = page.text_content("#trend-note")
+    for grain, month, covered, days in partial:
+        if grain == "month":
+            assert f"{month}: {covered} of {days} days" in note
+    page.select_option("#trend-grain", "year")
+    page.wait_for_timeout(500)
+    note = page.text_content("#trend-note")
+    assert note.startswith("Hollow markers: partial years")
+    for grain, month, covered, days in partial:
+        if grain == "year":
+            assert f"{month[:4]}: {covered} of {days} days" in note
+    symbols = page.evaluate("document.getElementById('chart-profit-trend').data[0].marker.symbol")
+    assert symbols.count("circle-open") == sum(1 for row in partial if row[0] == "year")
+    assert page.problems == []
+
+
 @pytest.fixture(scope="module")
 def docs_url(site: dict[str, Path]) -> Iterator[str]:
     """The dbt docs site over HTTP, as `dbt docs serve` would show it."""

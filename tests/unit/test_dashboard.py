@@ -8,6 +8,8 @@ made on copies of it.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import re
 import shutil
@@ -126,6 +128,76 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
         assert sum(row["revenue"] for row in by_filter
                    if row["period_grain"] == grain and row["filter_key"] == vip
                    ) == pytest.approx(kpis[vip]["revenue"])  # fmt: skip
+
+
+def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_path) -> None:
+    """Lines 1 lose their cost: profit is then that of the other lines, and the card says
+    which share of the revenue it covers; a line without a price leaves revenue known
+    for the priced lines only, with the share of lines it covers."""
+    copy = variant(
+        serving, tmp_path,
+        "update marts.fct_order_lines set unit_cost = null, cost = null, profit = null "
+        "where line_number = 1",
+        "update marts.fct_order_lines set unit_price = null, revenue = null, profit = null "
+        "where order_id in (select min(order_id) from marts.fct_order_lines where is_purchase)",
+    )  # fmt: skip
+    with duckdb.connect(str(copy / "customer360.duckdb"), read_only=True) as connection:
+        [(lines, priced, revenue, profit, costed_revenue)] = connection.execute(
+            "select count(*), count(revenue), sum(revenue), sum(profit), "
+            "sum(case when profit is not null then revenue end) from marts.fct_order_lines "
+            "where is_purchase and order_date < (select as_of_date from main.publish_info)"
+        ).fetchall()
+    assert 0 < costed_revenue < revenue and priced < lines
+    out = tmp_path / "dashboards"
+    dashboard.render(copy, tmp_path / "quality", out)
+    html = (out / "index.html").read_text()
+    everyone = next(row for row in embedded(html, "kpis") if row["filter_key"] == "")
+    assert everyone["revenue"] == pytest.approx(float(revenue))
+    assert everyone["profit"] == pytest.approx(float(profit))
+    assert everyone["cost_coverage_ratio"] == pytest.approx(float(costed_revenue / revenue))
+    assert everyone["price_coverage_ratio"] == pytest.approx(priced / lines)
+    notes = dict(re.findall(r'data-kpi="(\w+)"[^>]*>\s*<div class="kpi-label">[^<]*</div>'
+                            r'<div class="kpi-value">[^<]*</div>\s*'
+                            r'<div class="kpi-note">([^<]*)</div>', html))  # fmt: skip
+    assert sorted(notes) == ["profit", "revenue"]
+    assert (
+        notes["profit"]
+        == f"cost known for {float(costed_revenue / revenue) * 100:.1f} % of revenue"
+    )
+    assert notes["revenue"] == f"price known for {priced / lines * 100:.1f} % of lines"
+
+
+def test_partial_periods_are_marked_in_the_trend_and_the_forecast(rendered, serving) -> None:
+    """The demo's first month starts with its first order, mid-month: the trend data and
+    the forecast say so, and the forecast note names the month and its covered days."""
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        [(first_day, as_of)] = connection.execute(
+            "select (select cast(min(order_date) as date) from marts.fct_orders), as_of_date "
+            "from main.publish_info"
+        ).fetchall()
+    assert first_day.day > 1
+    html = rendered["index.html"]
+    month = first_day.replace(day=1).isoformat()
+    days = calendar.monthrange(first_day.year, first_day.month)[1]
+    covered = days - first_day.day + 1
+    trend = {(row["period_grain"], row["period_start"]): row for row in embedded(html, "trend")}
+    assert (trend[("month", month)]["is_partial_period"], trend[("month", month)]["covered_days"],
+            trend[("month", month)]["period_days"]) == (True, covered, days)  # fmt: skip
+    last_month = (as_of - dt.timedelta(days=1)).replace(day=1).isoformat()
+    expected_partial = {month} | ({last_month} if as_of.day != 1 else set())
+    months = [row for row in trend.values() if row["period_grain"] == "month"]
+    assert {row["period_start"] for row in months if row["is_partial_period"]} == expected_partial
+    assert all(row["covered_days"] == row["period_days"] for row in months
+               if row["period_start"] not in expected_partial)  # fmt: skip
+    forecast = embedded(html, "forecast")
+    assert [row["month_start"] for row in forecast if row["is_partial_period"]] == sorted(
+        expected_partial
+    )
+    assert forecast[0]["training_months"] == sum(
+        1 for row in forecast if not row["is_forecast"] and not row["is_partial_period"]
+    )
+    assert f"{month[:7]} ({covered} of {days} days)" in html
+    assert 'id="trend-note"' in html
 
 
 def test_every_filter_value_has_a_strategy(rendered) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 
@@ -216,14 +217,26 @@ def test_model_version_changes_with_data_and_not_otherwise() -> None:
     assert same != churn.model_version("gradient_boosting", 1, fingerprint)
 
 
+def full_months(months: list[dt.date]) -> pa.Table:
+    """A coverage table in which the data covers every day of every month."""
+    days = [calendar.monthrange(month.year, month.month)[1] for month in months]
+    return pa.table({"month_start": months, "covered_days": days, "period_days": days,
+                     "is_partial_period": [False] * len(months)})  # fmt: skip
+
+
+def monthly_revenue(series: str, months: list[dt.date], revenue: list) -> pa.Table:
+    return pa.table({"series": [series] * len(months), "month_start": months,
+                     "revenue": revenue, "price_coverage_ratio": [1.0] * len(months)})  # fmt: skip
+
+
 def test_the_forecast_recovers_a_known_trend_and_season() -> None:
     from customer360.ml import forecast
 
     months = [forecast.add_months(dt.date(2022, 1, 1), i) for i in range(36)]
     season = {1: -20.0, 7: 30.0}
     revenue = [1000 + 10 * i + season.get(m.month, 0.0) for i, m in enumerate(months)]
-    table = pa.table({"series": ["All"] * 36, "month_start": months, "revenue": revenue})
-    result = forecast.forecast(table, horizon=7, holdout=6).to_pylist()
+    table = monthly_revenue("All", months, revenue)
+    result = forecast.forecast(table, full_months(months), horizon=7, holdout=6).to_pylist()
     assert result[0]["holdout_r2"] == pytest.approx(1.0)
     assert result[0]["holdout_mape"] == pytest.approx(0.0, abs=1e-9)
     predicted = {
@@ -237,11 +250,76 @@ def test_a_short_series_gets_the_trend_only_and_no_holdout_metrics() -> None:
     from customer360.ml import forecast
 
     months = [forecast.add_months(dt.date(2024, 1, 1), i) for i in range(5)]
-    table = pa.table(
-        {"series": ["S"] * 5, "month_start": months, "revenue": [10.0, 20, 30, 40, 50]}
-    )
-    rows = forecast.forecast(table, horizon=2, holdout=6).to_pylist()
+    table = monthly_revenue("S", months, [10.0, 20, 30, 40, 50])
+    rows = forecast.forecast(table, full_months(months), horizon=2, holdout=6).to_pylist()
     assert rows[0]["holdout_r2"] is None
     assert [row["predicted_revenue"] for row in rows if row["is_forecast"]] == pytest.approx(
         [60, 70]
     )
+
+
+def test_partial_and_unpriced_months_are_shown_but_neither_fitted_nor_held_out() -> None:
+    """Revenue 100 + 10 * (months since January 2024) in every full month. The first
+    month starts on the 20th (12 of 31 days, revenue 40), the last ends with the as-of
+    date 31 August 2025 (30 of 31 days, revenue 5: a slow start of the month), and March
+    2024 has a line without a price (revenue known for 75 % of its lines). Fitted on the
+    20 other months, the line is exact: R² = 1 on the held-out months, and the forecast
+    continues it after the partial month instead of bending towards its 5."""
+    from customer360.ml import forecast
+
+    months = [forecast.add_months(dt.date(2024, 1, 1), i) for i in range(20)]
+    coverage = full_months(months).to_pylist()
+    coverage[0].update(covered_days=12, is_partial_period=True)
+    coverage[-1].update(covered_days=30, is_partial_period=True)
+    revenue = [100.0 + 10 * i for i in range(20)]
+    revenue[0], revenue[-1], revenue[2] = 40.0, 5.0, 999.0
+    table = monthly_revenue("All", months, revenue).to_pylist()
+    table[2]["price_coverage_ratio"] = 0.75
+    table = pa.Table.from_pylist(table)
+    coverage = pa.Table.from_pylist(coverage)
+
+    series = forecast.monthly_series(
+        table, {row["month_start"]: row for row in coverage.to_pylist()}
+    )
+    trained, values = forecast.training_series(series)
+    assert trained == months[1:2] + months[3:19]
+    assert list(values) == [100.0 + 10 * i for i in [1, *range(3, 19)]]
+
+    rows = forecast.forecast(table, coverage, horizon=2, holdout=6).to_pylist()
+    actual = {row["month_start"]: row for row in rows if not row["is_forecast"]}
+    assert len(actual) == 20
+    assert (
+        actual[dt.date(2024, 1, 1)]["covered_days"],
+        actual[dt.date(2024, 1, 1)]["period_days"],
+    ) == (12, 31)
+    assert (
+        actual[dt.date(2025, 8, 1)]["covered_days"],
+        actual[dt.date(2025, 8, 1)]["period_days"],
+    ) == (30, 31)
+    assert [month for month, row in actual.items() if row["is_partial_period"]] == [
+        dt.date(2024, 1, 1),
+        dt.date(2025, 8, 1),
+    ]
+    assert actual[dt.date(2025, 8, 1)]["revenue"] == 5.0  # shown as it is, flagged
+    assert rows[0]["training_months"] == 17
+    assert rows[0]["holdout_r2"] == pytest.approx(1.0)
+    assert rows[0]["holdout_mape"] == pytest.approx(0.0, abs=1e-9)
+    ahead = [(row["month_start"], row["predicted_revenue"]) for row in rows if row["is_forecast"]]
+    assert [month for month, _ in ahead] == [dt.date(2025, 9, 1), dt.date(2025, 10, 1)]
+    assert [value for _, value in ahead] == pytest.approx([100.0 + 10 * 20, 100.0 + 10 * 21])
+    assert all(row["is_partial_period"] is None for row in rows if row["is_forecast"])
+
+
+def test_a_month_of_unknown_revenue_stays_unknown_and_a_month_without_purchases_is_zero() -> None:
+    from customer360.ml import forecast
+
+    months = [forecast.add_months(dt.date(2024, 1, 1), i) for i in range(4)]
+    table = pa.table({"series": ["S"] * 3, "month_start": [months[0], months[1], months[3]],
+                      "revenue": [10.0, None, 40.0],
+                      "price_coverage_ratio": [1.0, 0.0, 1.0]})  # fmt: skip
+    rows = forecast.forecast(table, full_months(months), horizon=1, holdout=0).to_pylist()
+    actual = [
+        (row["revenue"], row["price_coverage_ratio"]) for row in rows if not row["is_forecast"]
+    ]
+    assert actual == [(10.0, 1.0), (None, 0.0), (0.0, None), (40.0, 1.0)]
+    assert rows[0]["training_months"] == 3  # January, March (no purchases: 0) and April
