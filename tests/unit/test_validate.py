@@ -126,9 +126,11 @@ def test_landing_row_problems_and_future_orders_are_warnings(tmp_path: Path) -> 
     })  # fmt: skip
     land(landing, "orders", orders, fmt="csv")
     # o3 has no customer (a guest order) and a returned line (-1): neither is a problem
-    land(landing, "order_items", pd.DataFrame({"order_id": ["o1", "o2", "o3"],
-                                               "quantity": ["1.5", "0", "-1"],
-                                               "unit_price": ["2.5", "x", "2"]}), fmt="csv")  # fmt: skip
+    items = pd.DataFrame(
+        {"order_id": ["o1", "o2", "o3"], "quantity": ["1.5", "0", "-1"],
+         "unit_price": ["2.5", "x", "2"]}
+    )  # fmt: skip
+    land(landing, "order_items", items, fmt="csv")
     results = landing_results(landing, dt.date(2025, 1, 1))
     failed = {name: r for name, r in results.items() if not r.success}
     assert {name: r.check.severity for name, r in failed.items()} == {

@@ -68,9 +68,11 @@ history as (
         -- net spend, never below 0 (docs: monetary); unknown when any value is
         case
             when other_orders_net.has_unknown_value then null
-            when last_purchase_before_cutoff.running_monetary
+            when
+                last_purchase_before_cutoff.running_monetary
                 + coalesce(other_orders_net.net_revenue, 0) < 0 then 0
-            else last_purchase_before_cutoff.running_monetary
+            else
+                last_purchase_before_cutoff.running_monetary
                 + coalesce(other_orders_net.net_revenue, 0)
         end as net_monetary
     from last_purchase_before_cutoff

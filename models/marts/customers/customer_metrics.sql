@@ -89,12 +89,18 @@ final as (
                 else spend.net_spend
             end as decimal(18, 4)
         ) as monetary,
-        cast(case when spend.customer_id is null then 0 else spend.gross_spend end
-            as decimal(18, 4)) as gross_spend,
-        cast(case when spend.customer_id is null then 0 else spend.returned_value end
-            as decimal(18, 4)) as returned_value,
-        cast(case when spend.customer_id is null then 0 else spend.net_spend end
-            as decimal(18, 4)) as net_spend,
+        cast(
+            case when spend.customer_id is null then 0 else spend.gross_spend end
+            as decimal(18, 4)
+        ) as gross_spend,
+        cast(
+            case when spend.customer_id is null then 0 else spend.returned_value end
+            as decimal(18, 4)
+        ) as returned_value,
+        cast(
+            case when spend.customer_id is null then 0 else spend.net_spend end
+            as decimal(18, 4)
+        ) as net_spend,
         date_diff('day', purchase_summary.last_purchase_date, {{ as_of_date() }}) as recency_days,
         date_diff('day', purchase_summary.first_purchase_date, {{ as_of_date() }}) as active_days,
         coalesce(purchase_summary.distinct_purchase_days, 0) as distinct_purchase_days,

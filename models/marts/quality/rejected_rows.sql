@@ -35,7 +35,10 @@ final as (
         split_part(reject_reason, ':', 1) as reject_rule,
         -- the rules that name a column; order_rejected:<reason> names the order's reason
         case
-            when split_part(reject_reason, ':', 1) in ('missing_required', 'unparseable', 'out_of_range')
+            when
+                split_part(reject_reason, ':', 1) in (
+                    'missing_required', 'unparseable', 'out_of_range'
+                )
                 then split_part(reject_reason, ':', 2)
         end as rejected_column,
         raw_values
