@@ -41,7 +41,7 @@ import duckdb
 from customer360 import contract
 from customer360.contract import Column, Entity
 from customer360.errors import UserError
-from customer360.project import landing_dir
+from customer360.project import landing_dir, project_vars
 
 TRANSACTIONS = "transactions"
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -1430,6 +1430,35 @@ def output_notes(entity_name: str, mapping: dict[str, str], rows: int) -> list[s
     return notes
 
 
+def order_notes(connection: duckdb.DuckDBPyConnection, outputs: list[Output]) -> list[str]:
+    """What staging will make of the orders and lines: returns and guest orders, which
+    are kept (not rejected) and counted apart."""
+    names = [output.entity.name for output in outputs]
+    notes = []
+    if "order_items" in names:
+        [(returned,)] = connection.execute(
+            f"select count(*) from output_{names.index('order_items')} "
+            "where try_cast(quantity as integer) < 0"
+        ).fetchall()
+        if returned:
+            notes.append(f"{returned:,} order lines with a negative quantity: returned lines")
+    if "orders" in names:
+        pattern = project_vars().get("cancellation_order_id_pattern") or ""
+        documents = f"regexp_matches(order_id, {literal(pattern)})" if pattern else "false"
+        [(guests, cancellations)] = connection.execute(
+            f"select count(*) filter (where nullif(trim(customer_id), '') is null), "
+            f"count(*) filter (where {documents}) from output_{names.index('orders')}"
+        ).fetchall()
+        if guests:
+            notes.append(f"{guests:,} orders without a customer: anonymous (guest) orders")
+        if cancellations:
+            notes.append(
+                f"{cancellations:,} orders whose id matches {pattern} (var "
+                "cancellation_order_id_pattern): cancellation documents, their lines returned"
+            )
+    return notes
+
+
 def check_entity(entity_name: str, entities: dict[str, Entity]) -> None:
     """Refuse an entity the contract does not know."""
     if entity_name not in entities and entity_name != TRANSACTIONS:
@@ -1459,6 +1488,7 @@ def analyse(
         outputs = build_outputs(entity_name, values, entities, str(source.path.resolve()))
         print("validating ...", file=sys.stderr, flush=True)
         report.counts = validate(connection, outputs, landing, source.path.stem, report)
+        report.notes += order_notes(connection, outputs)
     except duckdb.Error as error:
         raise UserError(f"{source.path}: cannot map the file: {first_line(error)}") from error
     return report, outputs

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 def project_dir() -> Path:
@@ -22,3 +25,14 @@ def landing_dir() -> Path:
     """The landing zone: $C360_LANDING_DIR (relative to the project) or data/landing."""
     path = Path(os.environ.get("C360_LANDING_DIR", "data/landing"))
     return path if path.is_absolute() else project_dir() / path
+
+
+def project_vars(project: Path | None = None) -> dict[str, Any]:
+    """dbt_project.yml's vars, without the Jinja-valued ones (e.g. landing_dir)."""
+    project = project or project_dir()
+    document = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {
+        name: value
+        for name, value in (document.get("vars") or {}).items()
+        if not (isinstance(value, str) and "{{" in value)
+    }

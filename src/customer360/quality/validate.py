@@ -28,7 +28,7 @@ import yaml
 from customer360 import contract
 from customer360.errors import UserError
 from customer360.project import landing_dir as default_landing_dir
-from customer360.project import project_dir
+from customer360.project import project_dir, project_vars
 from customer360.publish import default_serving_dir
 from customer360.quality import runner, suites
 from customer360.quality.runner import Result
@@ -51,16 +51,6 @@ RESULT_COLUMNS = (
 def default_quality_dir() -> Path:
     path = Path(os.environ.get("C360_QUALITY_DIR", "warehouse/quality"))
     return path if path.is_absolute() else project_dir() / path
-
-
-def project_vars(project: Path) -> dict[str, Any]:
-    """dbt_project.yml's vars, without the Jinja-valued ones (e.g. landing_dir)."""
-    document = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))
-    return {
-        name: value
-        for name, value in (document.get("vars") or {}).items()
-        if not (isinstance(value, str) and "{{" in value)
-    }
 
 
 def parse_vars(text: str | None) -> dict[str, Any]:
