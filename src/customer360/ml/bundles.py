@@ -1,11 +1,11 @@
-"""Market-basket analysis for dead-stock bundles (document 002).
+"""Market-basket analysis (Apriori) for dead-stock bundles.
 
 Apriori runs level by level in DuckDB SQL — count the frequent items, extend every
 frequent k-itemset found in a basket by a later item of the same basket, count, keep the
 frequent ones — which is exact (every frequent itemset's prefix is frequent) and keeps
 memory proportional to the baskets, not to a one-hot matrix. Only the small table of
 frequent itemsets reaches Python, where mlxtend's `association_rules` computes the rule
-metrics. Support is relative to all baskets.
+metrics. Support is relative to all baskets; `bundle_support` chooses it.
 """
 
 from __future__ import annotations
