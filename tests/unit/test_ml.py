@@ -8,13 +8,12 @@ import math
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 from mlxtend.frequent_patterns import apriori, fpgrowth
-from mlxtend.preprocessing import TransactionEncoder
 
 from customer360.ml import bundle_support, bundles, churn, segmentation
+from tests.apriori_reference import mlxtend_counts, onehot, rule_counts_by_hand
 
 PERSONA_RULES = [
     ("VIP", "max_monetary"),
@@ -126,11 +125,6 @@ def basket_connection() -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def onehot(basket_list: list[list[str]]) -> pd.DataFrame:
-    encoder = TransactionEncoder()
-    return pd.DataFrame(encoder.fit(basket_list).transform(basket_list), columns=encoder.columns_)
-
-
 def brute_force(min_support: float, max_length: int) -> dict[frozenset, float]:
     items = sorted({item for basket in BASKETS for item in basket})
     found = {}
@@ -196,33 +190,6 @@ def auto_settings(**overrides) -> bundle_support.BundleSettings:
         "max_length": 3,
     }
     return bundle_support.BundleSettings(**{**values, **overrides})
-
-
-def rule_counts_by_hand(
-    itemsets: dict[frozenset, int], total: int, min_confidence: float, min_lift: float
-) -> list[int]:
-    """The basket count of every rule A -> C (A and C together a frequent itemset, both
-    non-empty) with confidence and lift at least the thresholds, from basket counts."""
-    counts = []
-    for itemset, count in itemsets.items():
-        for size in range(1, len(itemset)):
-            for antecedent in map(frozenset, itertools.combinations(sorted(itemset), size)):
-                confidence = count / itemsets[antecedent]
-                lift = confidence / (itemsets[itemset - antecedent] / total)
-                if confidence >= min_confidence and lift >= min_lift:
-                    counts.append(count)
-    return counts
-
-
-def mlxtend_counts(basket_list: list[list[str]], min_count: int) -> dict[frozenset, int]:
-    total = len(basket_list)
-    found = apriori(
-        onehot(basket_list), min_support=min_count / total, use_colnames=True, max_len=3
-    )
-    return {
-        itemset: round(support * total)
-        for itemset, support in zip(found["itemsets"], found["support"], strict=True)
-    }
 
 
 def expected_auto_count(basket_list: list[list[str]], settings) -> int:
