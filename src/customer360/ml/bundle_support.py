@@ -6,13 +6,14 @@ grow in number as the support falls; and that number changes only at supports
 k / baskets, k a basket count. So the largest support that yields at least `min_rules`
 rules is the basket count of the `min_rules`-th most frequent rule, over the baskets.
 
-The search starts at `start_support` (the method's reference support, 0.1). When that
-gives too few rules it halves the basket count — never below `floor_baskets` — until a
-run gives enough rules (or the floor is reached), and reads the exact answer off that
-last run: every rule at or above the answer is among its rules. Apriori therefore runs
-about log2(start / answer) + 1 times, each run at a support above half the answer, and
-the counting stays in DuckDB (`bundles.mine`); only the frequent itemsets and their rules
-reach Python.
+The search starts at `start_support` (the method's reference support, 0.1), or at the
+second most frequent product's basket count when that is lower (no rule is in more
+baskets). When that gives too few rules it halves the basket count — never below
+`floor_baskets` — until a run gives enough rules (or the floor is reached), and reads the
+exact answer off that last run: every rule at or above the answer is among its rules.
+Apriori therefore runs about log2(first count / answer) + 1 times, the last at a support
+above half the answer, and the counting stays in DuckDB (`bundles.mine`); only the
+frequent itemsets and their rules reach Python.
 """
 
 from __future__ import annotations
@@ -140,34 +141,51 @@ def choose_support(
         if total == 0:
             fallback = settings.min_support or settings.start_support
             return SupportChoice(settings.support_mode, 0, fallback, 0, 0, 0, None)
-        [(top,)] = connection.execute(
-            "select max(basket_count) from "
-            "(select count(*) as basket_count from apriori_baskets group by item)"
-        ).fetchall()
+        # the two highest single-product basket counts
+        top, second = connection.execute(
+            "select max(basket_count), coalesce(max(basket_count) filter (rank = 2), 0) from "
+            "(select count(*) as basket_count, row_number() over (order by count(*) desc) "
+            "as rank from apriori_baskets group by item)"
+        ).fetchall()[0]
         if settings.min_support is not None:
             count = bundles.min_basket_count(settings.min_support, total)
             found = rule_basket_counts(connection, count, total, settings)
             return SupportChoice(
                 FIXED, total, settings.min_support, count, len(found), 1, top / total
             )
-        floor = min(settings.floor_baskets, total)
-        reference = bundles.min_basket_count(settings.start_support, total)
-        start = max(reference, floor)
-        count, runs = start, 0
-        while True:
-            found = rule_basket_counts(connection, count, total, settings)
-            runs += 1
-            if len(found) >= settings.min_rules or count <= floor:
-                break
-            count = max(floor, count // 2)
-        chosen = largest_count_with_rules(found, settings.min_rules, lowest=count, highest=start)
-        kept = sum(rule_count >= chosen for rule_count in found)
-        # at the start's own count the support is the start (0.1 keeps the same itemsets as
-        # 4 / 33 with 33 baskets), so auto never reports more than it
-        used = settings.start_support if chosen == reference else chosen / total
-        return SupportChoice(AUTO, total, used, chosen, kept, runs, top / total)
+        return auto_support(connection, total, settings, top, second)
     finally:
         bundles.drop_apriori_tables(connection)
+
+
+def auto_support(
+    connection: duckdb.DuckDBPyConnection,
+    total: int,
+    settings: BundleSettings,
+    top: int,
+    second: int,
+) -> SupportChoice:
+    """Auto's search over the prepared baskets; `top` and `second` are the two highest
+    single-product basket counts."""
+    floor = min(settings.floor_baskets, total)
+    reference = bundles.min_basket_count(settings.start_support, total)
+    start = max(reference, floor)
+    # a rule has two products or more, so none is in more baskets than the second most
+    # frequent product: the runs above that count would find nothing
+    count = start if settings.min_rules <= 0 else max(floor, min(start, second))
+    runs = 0
+    while True:
+        found = rule_basket_counts(connection, count, total, settings)
+        runs += 1
+        if len(found) >= settings.min_rules or count <= floor:
+            break
+        count = max(floor, count // 2)
+    chosen = largest_count_with_rules(found, settings.min_rules, lowest=count, highest=start)
+    kept = sum(rule_count >= chosen for rule_count in found)
+    # at the start's own count the support is the start (0.1 keeps the same itemsets as
+    # 4 / 33 with 33 baskets), so auto never reports more than it
+    used = settings.start_support if chosen == reference else chosen / total
+    return SupportChoice(AUTO, total, used, chosen, kept, runs, top / total)
 
 
 def what_to_try(choice: SupportChoice, settings: BundleSettings) -> str | None:
