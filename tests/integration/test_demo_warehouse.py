@@ -7,6 +7,7 @@ built. Both must agree for every customer / product.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
+from tests.apriori_reference import mlxtend_counts, rule_counts_by_hand
 from tests.helpers import Build
 
 pytestmark = pytest.mark.integration
@@ -188,6 +190,35 @@ def test_product_bundles_pair_dead_stock_with_selling_products(demo_build: Build
     )
     assert rows, "the demo data plants a dead-stock product in a frequent pair"
     assert all(ratio < 0.6 and dead and not selling for ratio, dead, selling in rows)
+
+
+def test_auto_support_is_the_largest_with_enough_rules_recomputed_with_mlxtend(
+    demo_build: Build, purchases
+) -> None:
+    lines, as_of = purchases
+    bought = lines[lines["ordered_at"] < as_of].groupby("order_id")["product_id"]
+    basket_list = [sorted(set(products)) for _, products in bought]
+    total = len(basket_list)
+    [(mode, baskets, used, count, rules, min_rules, floor, advice)] = demo_build.query(
+        "select support_mode, baskets, min_support_used, min_basket_count_used, rules, "
+        "min_rules, min_support_baskets, what_to_try from marts.bundle_mining_summary"
+    )
+    assert (mode, baskets, min_rules, floor) == ("auto", total, 10, 5)
+    # the demo finds fewer than 10 rules at 0.1, so auto lowers the support
+    at_start = rule_counts_by_hand(mlxtend_counts(basket_list, math.ceil(0.1 * total)), total,
+                                   0.05, 1.0)  # fmt: skip
+    assert len(at_start) < min_rules
+    assert floor <= count < math.ceil(0.1 * total) and used == count / total
+    # the rule count only falls as the count rises: enough at the count used, too few above
+    at_used = rule_counts_by_hand(mlxtend_counts(basket_list, count), total, 0.05, 1.0)
+    above = rule_counts_by_hand(mlxtend_counts(basket_list, count + 1), total, 0.05, 1.0)
+    assert rules == len(at_used) >= min_rules > len(above)
+    assert advice is None
+    [(below_itemsets, below_rules)] = demo_build.query(
+        "select (select count(*) from ml.frequent_itemsets where support < min_support_used), "
+        "(select count(*) from ml.association_rules where support < min_support_used)"
+    )
+    assert (below_itemsets, below_rules) == (0, 0)
 
 
 def test_personal_data_stays_out_of_the_schemas_bi_reads(demo_build: Build) -> None:

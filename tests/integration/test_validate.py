@@ -100,3 +100,26 @@ def test_a_corrupted_serving_copy_fails_naming_the_expectations(
     assert "counts / customer_marts.row_count: customer_count_equal_within_group" in result.stderr
     assert "marts.customer_tiers: (" in result.stderr
     assert "what to do:" in result.stderr
+
+
+def test_a_rule_below_the_support_used_fails_validation(
+    serving: Path, demo_build: Build, tmp_path: Path
+) -> None:
+    broken = tmp_path / "serving"
+    broken.mkdir()
+    shutil.copy(serving / "customer360.duckdb", broken / "customer360.duckdb")
+    with duckdb.connect(str(broken / "customer360.duckdb")) as connection:
+        [(mode, used, rule)] = connection.execute(
+            "select summary.support_mode, summary.min_support_used, min(rules.rule) "
+            "from marts.bundle_mining_summary as summary, ml.association_rules as rules "
+            "group by all"
+        ).fetchall()
+        # below the support the build used, though still above a lower fixed var's
+        connection.execute(
+            "update ml.association_rules set support = ? where rule = ?", [used / 2, rule]
+        )
+    assert mode == "auto"
+    result = validate(broken, demo_build.landing, tmp_path / "quality")
+    assert result.returncode == 1
+    assert "1 critical expectation(s) failed" in result.stderr
+    assert "bundles / association_rules.support: support_at_least_min_support_used" in result.stderr

@@ -5,16 +5,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
+import math
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 from mlxtend.frequent_patterns import apriori, fpgrowth
-from mlxtend.preprocessing import TransactionEncoder
 
-from customer360.ml import bundles, churn, segmentation
+from customer360.ml import bundle_support, bundles, churn, segmentation
+from tests.apriori_reference import mlxtend_counts, onehot, rule_counts_by_hand
 
 PERSONA_RULES = [
     ("VIP", "max_monetary"),
@@ -96,12 +96,33 @@ BASKETS = [
 ]
 
 
+def sparse_baskets(seed: int = 7, baskets: int = 3000, products: int = 200) -> list[list[str]]:
+    """Baskets like real ones: 1-4 of 200 products, none in more than about 2 % of the
+    baskets, and 12 planted pairs (P000 + P001, P002 + P003, ...) bought together in
+    5 to 40 baskets each, so pairs and rules exist only well below support 0.1."""
+    rng = np.random.default_rng(seed)
+    names = [f"P{index:03d}" for index in range(products)]
+    result = [
+        sorted(set(rng.choice(names, size=int(rng.integers(1, 5)), replace=False)))
+        for _ in range(baskets)
+    ]
+    for pair, together in enumerate([40, 34, 30, 26, 22, 18, 15, 12, 10, 8, 6, 5]):
+        for index in rng.choice(baskets, size=together, replace=False):
+            result[index] = sorted({*result[index], names[2 * pair], names[2 * pair + 1]})
+    return result
+
+
+def basket_table(connection: duckdb.DuckDBPyConnection, basket_list: list[list[str]]) -> str:
+    rows = [(str(i), item) for i, basket in enumerate(basket_list) for item in basket]
+    connection.execute("create or replace table baskets (basket_id varchar, item varchar)")
+    connection.executemany("insert into baskets values (?, ?)", rows)
+    return "baskets"
+
+
 @pytest.fixture
 def basket_connection() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    rows = [(str(i), item) for i, basket in enumerate(BASKETS) for item in basket]
-    connection.execute("create table baskets (basket_id varchar, item varchar)")
-    connection.executemany("insert into baskets values (?, ?)", rows)
+    basket_table(connection, BASKETS)
     return connection
 
 
@@ -123,11 +144,22 @@ def test_sql_apriori_equals_brute_force_and_mlxtend(basket_connection, min_suppo
     assert ours.keys() == brute_force(min_support, 4).keys()
     for itemset, support in brute_force(min_support, 4).items():
         assert ours[itemset] == pytest.approx(support)
-    encoder = TransactionEncoder()
-    onehot = pd.DataFrame(encoder.fit(BASKETS).transform(BASKETS), columns=encoder.columns_)
     for reference in (apriori, fpgrowth):
-        theirs = reference(onehot, min_support=min_support, use_colnames=True, max_len=4)
+        theirs = reference(onehot(BASKETS), min_support=min_support, use_colnames=True, max_len=4)
         assert set(theirs["itemsets"]) == set(ours)
+
+
+@pytest.mark.parametrize("min_support", [0.004, 0.01, 0.02])
+def test_sql_apriori_equals_mlxtend_on_sparse_baskets(min_support) -> None:
+    basket_list = sparse_baskets()
+    connection = duckdb.connect()
+    found = bundles.frequent_itemsets(
+        connection, basket_table(connection, basket_list), min_support, max_length=3
+    )
+    ours = {frozenset(row["itemset"]): row["support"] for row in found.to_pylist()}
+    theirs = apriori(onehot(basket_list), min_support=min_support, use_colnames=True, max_len=3)
+    assert len(ours) > 0
+    assert dict(zip(theirs["itemsets"], theirs["support"], strict=True)) == pytest.approx(ours)
 
 
 def test_rules_meet_the_thresholds_and_match_hand_computed_metrics(basket_connection) -> None:
@@ -146,6 +178,152 @@ def test_no_frequent_pairs_gives_an_empty_rule_table(basket_connection) -> None:
     itemsets = bundles.frequent_itemsets(basket_connection, "baskets", 0.9, max_length=3)
     assert itemsets.num_rows == 0
     assert bundles.rules(itemsets, len(BASKETS), 0.05, 1.0).num_rows == 0
+
+
+def auto_settings(**overrides) -> bundle_support.BundleSettings:
+    values = {
+        "min_support": None,
+        "start_support": 0.1,
+        "min_rules": 10,
+        "floor_baskets": 5,
+        "min_confidence": 0.05,
+        "min_lift": 1.0,
+        "max_length": 3,
+    }
+    return bundle_support.BundleSettings(**{**values, **overrides})
+
+
+def expected_auto_count(basket_list: list[list[str]], settings) -> int:
+    """Brute force: the rule count at every candidate basket count between the floor and
+    the start (where it can change: the itemsets' counts), from mlxtend's itemsets and
+    rules counted by hand; the largest candidate with enough rules, else the floor."""
+    total = len(basket_list)
+    start = max(math.ceil(settings.start_support * total), settings.floor_baskets)
+    at_floor = mlxtend_counts(basket_list, settings.floor_baskets)
+    candidates = {start, *(count for count in at_floor.values() if count <= start)}
+    for candidate in sorted(candidates, reverse=True):
+        kept = {itemset: count for itemset, count in at_floor.items() if count >= candidate}
+        found = rule_counts_by_hand(kept, total, settings.min_confidence, settings.min_lift)
+        if len(found) >= settings.min_rules:
+            return candidate
+    return settings.floor_baskets
+
+
+def test_auto_finds_the_largest_support_with_enough_rules_on_sparse_baskets() -> None:
+    basket_list = sparse_baskets()
+    total = len(basket_list)
+    settings = auto_settings()
+    top = onehot(basket_list).mean().max()
+    assert 0.015 < top < 0.03, "the most frequent product is in about 2 % of the baskets"
+    connection = duckdb.connect()
+    choice = bundle_support.choose_support(
+        connection, basket_table(connection, basket_list), settings
+    )
+    expected = expected_auto_count(basket_list, settings)
+    assert choice.support_mode == "auto"
+    assert choice.min_basket_count_used == expected
+    assert choice.min_support_used == expected / total
+    assert choice.min_basket_count_used >= settings.floor_baskets
+    assert choice.max_product_support == pytest.approx(top)
+    # at the support used mlxtend finds at least min_rules rules; one basket more, fewer
+    at_used = rule_counts_by_hand(mlxtend_counts(basket_list, expected), total, 0.05, 1.0)
+    above = rule_counts_by_hand(mlxtend_counts(basket_list, expected + 1), total, 0.05, 1.0)
+    assert choice.rules_at_support_used == len(at_used) >= settings.min_rules > len(above)
+    assert rule_counts_by_hand(mlxtend_counts(basket_list, 300), total, 0.05, 1.0) == []
+    # no rule is in more baskets than the second most frequent product (80 here), so the
+    # search starts there and halves: 80 -> 40 -> 20, three runs, not one per candidate
+    assert choice.apriori_runs == 3
+    assert bundle_support.what_to_try(choice, settings) is None
+    # the models mine the itemsets again at the support used and find the same rules
+    itemsets = bundles.frequent_itemsets(connection, "baskets", choice.min_support_used, 3)
+    assert bundles.rules(itemsets, total, 0.05, 1.0).num_rows == choice.rules_at_support_used
+
+
+@pytest.mark.parametrize("floor_baskets", [5, 24, 30, 60])
+def test_auto_never_goes_below_the_floor(floor_baskets: int) -> None:
+    basket_list = sparse_baskets()
+    settings = auto_settings(floor_baskets=floor_baskets)
+    connection = duckdb.connect()
+    choice = bundle_support.choose_support(
+        connection, basket_table(connection, basket_list), settings
+    )
+    assert choice.min_basket_count_used >= floor_baskets
+    assert choice.min_basket_count_used == expected_auto_count(basket_list, settings)
+    advice = bundle_support.what_to_try(choice, settings)
+    if choice.rules_at_support_used < settings.min_rules:
+        assert choice.min_basket_count_used == floor_baskets
+        assert "bundle_min_support_baskets" in advice
+    else:
+        assert advice is None
+
+
+def test_auto_finds_no_rule_without_repeated_pairs_and_says_what_to_try() -> None:
+    # every product is in two baskets, every pair in one
+    basket_list = [[f"Q{index:02d}", f"Q{(index + 1) % 60:02d}"] for index in range(60)]
+    settings = auto_settings()
+    connection = duckdb.connect()
+    choice = bundle_support.choose_support(
+        connection, basket_table(connection, basket_list), settings
+    )
+    assert (choice.rules_at_support_used, choice.min_basket_count_used) == (0, 5)
+    assert choice.min_support_used == 5 / 60
+    row = bundle_support.selection_table(choice, settings).to_pylist()[0]
+    assert row["what_to_try"].startswith("No rule with itemsets in at least 5 baskets")
+    assert "bundle_min_support_baskets" in row["what_to_try"]
+    assert "3.33% of baskets" in row["what_to_try"]
+    assert row["floor_min_support"] == 5 / 60
+
+
+def test_auto_keeps_the_start_support_when_it_already_gives_enough_rules() -> None:
+    basket_list = (BASKETS * 5)[:33]  # 0.1 of 33 baskets: itemsets in at least 4
+    connection = duckdb.connect()
+    choice = bundle_support.choose_support(
+        connection, basket_table(connection, basket_list), auto_settings(floor_baskets=3)
+    )
+    at_start = rule_counts_by_hand(mlxtend_counts(basket_list, 4), 33, 0.05, 1.0)
+    assert len(at_start) >= 10
+    assert (choice.min_support_used, choice.min_basket_count_used) == (0.1, 4)
+    assert (choice.apriori_runs, choice.rules_at_support_used) == (1, len(at_start))
+    # a floor above the start's count wins: 5 baskets, support 5 / 33
+    floored = bundle_support.choose_support(connection, "baskets", auto_settings())
+    assert (floored.min_support_used, floored.min_basket_count_used) == (5 / 33, 5)
+
+
+def test_a_fixed_support_is_used_as_it_is(basket_connection) -> None:
+    settings = auto_settings(min_support=0.3)
+    choice = bundle_support.choose_support(basket_connection, "baskets", settings)
+    itemsets = bundles.frequent_itemsets(basket_connection, "baskets", 0.3, max_length=3)
+    expected_rules = bundles.rules(itemsets, len(BASKETS), 0.05, 1.0).num_rows
+    assert (choice.support_mode, choice.min_support_used, choice.apriori_runs) == ("fixed", 0.3, 1)
+    assert choice.min_basket_count_used == 3  # 0.3 of 7 baskets
+    assert choice.rules_at_support_used == expected_rules > 0
+    nothing = bundle_support.choose_support(
+        basket_connection, "baskets", auto_settings(min_support=0.9)
+    )
+    assert nothing.rules_at_support_used == 0
+    assert "Set bundle_min_support to auto" in bundle_support.what_to_try(nothing, settings)
+
+
+def test_largest_count_with_rules_at_the_edges() -> None:
+    largest = bundle_support.largest_count_with_rules
+    assert largest([9, 7, 7, 5], 2, lowest=5, highest=20) == 7
+    assert largest([9, 7, 7, 5], 3, lowest=5, highest=20) == 7  # ties share a count
+    assert largest([30, 25], 1, lowest=5, highest=20) == 20  # never above the start
+    assert largest([9], 2, lowest=5, highest=20) == 5  # too few rules: the floor
+    assert largest([], 0, lowest=5, highest=20) == 20
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("auto", None), (" AUTO ", None), ("0.02", 0.02), (0.1, 0.1)]
+)
+def test_min_support_is_auto_or_a_share(value, expected) -> None:
+    assert bundle_support.parse_min_support(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "often", None])
+def test_min_support_rejects_anything_else(value) -> None:
+    with pytest.raises(ValueError, match="bundle_min_support"):
+        bundle_support.parse_min_support(value)
 
 
 def snapshot_table(rows: int, seed: int) -> pa.Table:

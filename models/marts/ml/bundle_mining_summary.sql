@@ -1,10 +1,15 @@
--- One row per build: what the Apriori run found with the thresholds it used, and the
--- highest single-product support seen, so a user knows what to lower when nothing is found.
+-- One row per build: what the Apriori run found, the support it used and how that support
+-- was chosen, and the highest single-product support seen, so a user knows what to lower
+-- when nothing is found.
 
 with
 
 basket_items as (
     select * from {{ ref('int_basket_items') }}
+),
+
+support_selection as (
+    select * from {{ ref('bundle_support_selection') }}
 ),
 
 itemsets as (
@@ -33,18 +38,38 @@ item_support as (
     group by basket_items.product_id
 ),
 
-final as (
+found as (
     select
         (select baskets from basket_total) as baskets,
         (select count(*) from item_support) as distinct_products,
         (select max(product_support) from item_support) as max_product_support,
         (select count(*) from itemsets) as frequent_itemsets,
         (select count(*) from rules) as rules,
-        (select count(*) from bundles) as dead_stock_bundles,
-        {{ var('bundle_min_support') }} as min_support,
+        (select count(*) from bundles) as dead_stock_bundles
+),
+
+final as (
+    select
+        support_selection.support_mode,
+        found.baskets,
+        found.distinct_products,
+        found.max_product_support,
+        found.frequent_itemsets,
+        found.rules,
+        found.dead_stock_bundles,
+        support_selection.min_support_used,
+        support_selection.min_basket_count_used,
+        support_selection.auto_start_support,
+        support_selection.min_rules,
+        support_selection.min_support_baskets,
+        support_selection.floor_min_support,
+        support_selection.apriori_runs,
         {{ var('bundle_min_confidence') }} as min_confidence,
         {{ var('bundle_min_lift') }} as min_lift,
-        {{ var('bundle_max_itemset_length') }} as max_itemset_length
+        {{ var('bundle_max_itemset_length') }} as max_itemset_length,
+        support_selection.what_to_try
+    from found
+    cross join support_selection
 )
 
 select * from final

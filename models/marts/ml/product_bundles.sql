@@ -1,5 +1,5 @@
--- Bundles that move dead stock (document 002): rules in which buying a selling product
--- predicts buying a dead-stock product, with how many units an offer could move.
+-- Bundles that move dead stock (Apriori market-basket analysis): rules in which buying a
+-- selling product predicts buying a dead-stock product, with how many units an offer could move.
 
 with
 

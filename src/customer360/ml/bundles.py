@@ -1,11 +1,11 @@
-"""Market-basket analysis for dead-stock bundles (document 002).
+"""Market-basket analysis (Apriori) for dead-stock bundles.
 
 Apriori runs level by level in DuckDB SQL — count the frequent items, extend every
 frequent k-itemset found in a basket by a later item of the same basket, count, keep the
 frequent ones — which is exact (every frequent itemset's prefix is frequent) and keeps
 memory proportional to the baskets, not to a one-hot matrix. Only the small table of
 frequent itemsets reaches Python, where mlxtend's `association_rules` computes the rule
-metrics. Support is relative to all baskets.
+metrics. Support is relative to all baskets; `bundle_support` chooses it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,17 @@ from mlxtend.frequent_patterns import association_rules as mlxtend_rules
 RULE_METRICS = ["support", "confidence", "lift", "leverage", "conviction"]
 
 
+EMPTY_ITEMSETS = pa.schema(
+    [
+        ("itemset", pa.list_(pa.string())),
+        ("length", pa.int32()),
+        ("basket_count", pa.int64()),
+        ("support", pa.float64()),
+    ]
+)
+APRIORI_TABLES = ["baskets", "level", "frequent_baskets", "found", "matches", "extended"]
+
+
 def frequent_itemsets(
     connection: duckdb.DuckDBPyConnection, baskets: str, min_support: float, max_length: int
 ) -> pa.Table:
@@ -27,26 +38,44 @@ def frequent_itemsets(
 
     `baskets` names a relation with columns (basket_id, item), one row per item in a
     basket. Returns itemset (a sorted list of items), length, basket_count and support."""
+    total = prepare_baskets(connection, baskets)
+    try:
+        if total == 0:
+            return EMPTY_ITEMSETS.empty_table()
+        return mine(connection, min_basket_count(min_support, total), max_length, total)
+    finally:
+        drop_apriori_tables(connection)
+
+
+def min_basket_count(min_support: float, basket_total: int) -> int:
+    """The smallest basket count that reaches `min_support` (a tiny tolerance absorbs
+    float error, so a support of k / basket_total gives k)."""
+    return max(1, math.ceil(min_support * basket_total - 1e-9))
+
+
+def prepare_baskets(connection: duckdb.DuckDBPyConnection, baskets: str) -> int:
+    """Copy the distinct (basket, item) pairs into a temp table; returns the basket count."""
     connection.execute(
         f"create or replace temp table apriori_baskets as "
         f"select distinct cast(basket_id as varchar) as basket_id, cast(item as varchar) as item "
         f"from {baskets} where item is not null"
     )
-    total = connection.execute("select count(distinct basket_id) from apriori_baskets").fetchall()[
-        0
-    ][0]
-    empty = pa.table(
-        {
-            "itemset": pa.array([], pa.list_(pa.string())),
-            "length": pa.array([], pa.int32()),
-            "basket_count": pa.array([], pa.int64()),
-            "support": pa.array([], pa.float64()),
-        }
-    )
-    if total == 0:
-        return empty
-    # the smallest count that reaches min_support (a tiny tolerance absorbs float error)
-    min_count = max(1, math.ceil(min_support * total - 1e-9))
+    [(total,)] = connection.execute(
+        "select count(distinct basket_id) from apriori_baskets"
+    ).fetchall()
+    return int(total)
+
+
+def drop_apriori_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    for table in APRIORI_TABLES:
+        connection.execute(f"drop table if exists apriori_{table}")
+
+
+def mine(
+    connection: duckdb.DuckDBPyConnection, min_count: int, max_length: int, total: int
+) -> pa.Table:
+    """Level-wise Apriori over the prepared baskets (`total` of them): every itemset in at
+    least `min_count` baskets, up to `max_length` items."""
     connection.execute(
         "create or replace temp table apriori_level as "
         "select [item] as itemset, count(*) as basket_count from apriori_baskets "
@@ -93,9 +122,7 @@ def frequent_itemsets(
         f"basket_count / {total} as support from apriori_found "
         "order by length, itemset"
     ).to_arrow_table()
-    for table in ["baskets", "level", "frequent_baskets", "found", "matches", "extended"]:
-        connection.execute(f"drop table if exists apriori_{table}")
-    return result if result.num_rows else empty
+    return result.cast(EMPTY_ITEMSETS) if result.num_rows else EMPTY_ITEMSETS.empty_table()
 
 
 def rules(
@@ -140,3 +167,9 @@ def rules(
         )
     records.sort(key=lambda r: (-r["lift"], -r["confidence"], r["rule"]))
     return pa.Table.from_pylist(records, schema=pa.schema(columns))
+
+
+def with_support_used(table: pa.Table, min_support_used: float) -> pa.Table:
+    """The table with a column `min_support_used`: the support it was mined at."""
+    column = pa.array([min_support_used] * table.num_rows, pa.float64())
+    return table.append_column("min_support_used", column)
