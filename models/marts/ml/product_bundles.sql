@@ -1,4 +1,4 @@
--- Bundles that move dead stock (document 002): rules in which buying a selling product
+-- Apriori bundles that move dead stock: rules in which buying a selling product
 -- predicts buying a dead-stock product, with how many units an offer could move.
 
 with
