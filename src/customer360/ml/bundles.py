@@ -1,4 +1,4 @@
-"""Market-basket analysis for dead-stock bundles (document 002).
+"""Market-basket analysis (Apriori) for dead-stock bundles.
 
 Apriori runs level by level in DuckDB SQL — count the frequent items, extend every
 frequent k-itemset found in a basket by a later item of the same basket, count, keep the

@@ -724,7 +724,7 @@ def rule_threshold_checks(rules: Rules) -> tuple[Check, ...]:
 
 
 def roi_suite(rules: Rules) -> Suite:
-    """Document 003's ROI arithmetic, and its total value recomputed from customer_360."""
+    """The Pulse ROI formula's arithmetic, and its total value recomputed from customer_360."""
     share, min_churn = rules.var("roi_top_monetary_share"), rules.var("roi_min_churn_probability")
     ratio = rules.var("retention_cost_ratio")
     sql = f"""
