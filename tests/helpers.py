@@ -7,6 +7,7 @@ target path under pytest's tmp directory, so tests never touch the dev warehouse
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
+# User-facing text names the method ("the rule-based churn label"), never the requirement
+# document it came from ("document 002"): users have never seen those documents.
+REQUIREMENT_CITATION = re.compile(r"\b(?:doc|document)s? 00[0-4]\b", re.IGNORECASE)
 
 
 @dataclass

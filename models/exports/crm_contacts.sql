@@ -1,4 +1,4 @@
--- The CRM target list (documents 001 and 004): every customer with contact details and
+-- The CRM target list (the segments' CRM export): every customer with contact details and
 -- what marketing needs to choose and address them. The only model, with the staging
 -- layer, that holds personal data; `customer360 export` reads it.
 

@@ -1,5 +1,5 @@
 """One row per churn model version: the held-out evaluation of the candidate families
-against two baselines, so model performance can be followed over time (document 003)."""
+against two baselines, so model performance can be followed over time."""
 
 import json
 

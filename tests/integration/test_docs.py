@@ -1,12 +1,14 @@
-"""`dbt docs generate` shows a description for every model, seed, source and column."""
+"""`dbt docs generate` shows a description for every model, seed, source and column, and no
+description cites a requirement document."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import Build, run_dbt
+from tests.helpers import REQUIREMENT_CITATION, Build, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +59,36 @@ def test_every_built_column_has_a_description(docs) -> None:
             if name.lower() not in described | lineage
         ]
     assert missing == []
+
+
+def descriptions(value: object) -> Iterator[str]:
+    """Every description and docs block in a manifest entry, however deeply nested."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in {"description", "block_contents"} and isinstance(item, str):
+                yield item
+            else:
+                yield from descriptions(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from descriptions(item)
+
+
+def test_no_description_cites_a_requirement_document(docs) -> None:
+    manifest, _ = docs
+    sections = ["nodes", "sources", "exposures", "metrics", "semantic_models",
+                "saved_queries", "docs", "macros"]  # fmt: skip
+    entries = {
+        unique_id: entry
+        for section in sections
+        for unique_id, entry in manifest.get(section, {}).items()
+        if entry.get("package_name") == "customer360"
+    }
+    assert len(entries) > 100
+    cited = [
+        (unique_id, found)
+        for unique_id, entry in entries.items()
+        for text in descriptions(entry)
+        if (found := REQUIREMENT_CITATION.findall(text))
+    ]
+    assert cited == []

@@ -23,7 +23,7 @@ from plotly.offline import get_plotlyjs
 from customer360 import dashboard, publish
 from customer360.cli import main
 from customer360.export import FORMULA_STARTS
-from tests.helpers import PROJECT_DIR, Build
+from tests.helpers import PROJECT_DIR, REQUIREMENT_CITATION, Build
 
 FILES = ["index.html", "segments.html", "churn.html", "roi.html", "products.html",
          "devices.html", "quality.html"]  # fmt: skip
@@ -352,6 +352,20 @@ def test_cli_prints_the_pages_and_refuses_a_missing_serving_copy(serving, tmp_pa
     with pytest.raises(SystemExit) as usage:
         main([*args, "--max-list-rows", "0"])
     assert usage.value.code == 2
+
+
+def test_pages_name_methods_never_requirement_documents(rendered) -> None:
+    """The rendered pages, and the templates and queries (branches the demo data does not
+    render too), never cite a requirement document such as "document 003"."""
+    sources = sorted(
+        path for path in (PROJECT_DIR / "dashboards").rglob("*") if path.suffix in {".j2", ".sql"}
+    )
+    texts = {name: own_content(html) for name, html in rendered.items()} | {
+        str(path.relative_to(PROJECT_DIR)): path.read_text(encoding="utf-8") for path in sources
+    }
+    assert len(sources) > 10
+    cited = {name: REQUIREMENT_CITATION.findall(text) for name, text in texts.items()}
+    assert {name: found for name, found in cited.items() if found} == {}
 
 
 def test_exposures_list_every_model_the_queries_read() -> None:

@@ -1,4 +1,4 @@
--- Document 003's retention ROI: top spenders with a high churn probability.
+-- The Pulse retention ROI formula: top spenders with a high churn probability.
 select
     targeted_customers,
     total_value,

@@ -105,7 +105,7 @@ features as {{ materialized_cte() }} (
 ),
 
 cutoff_medians as (
-    -- document 002's medians among the customers who had bought by each cutoff
+    -- the churn rule's medians among the customers who had bought by each cutoff
     select
         cutoff_date,
         median(monetary) as median_monetary,

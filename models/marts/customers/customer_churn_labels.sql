@@ -1,4 +1,4 @@
--- Document 002's churn rule, per customer who bought, with the figures it compares.
+-- The rule-based churn label, per customer who bought, with the figures it compares.
 
 with
 

@@ -1,4 +1,4 @@
--- Document 002's customer metrics, one row per customer, as of the as-of date.
+-- The customer metrics, one row per customer, as of the as-of date.
 
 with
 

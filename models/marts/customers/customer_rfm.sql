@@ -1,4 +1,4 @@
--- RFM values, 1–N scores and the segment of document 003, for customers who bought.
+-- RFM values, 1–N scores and the RFM segment (one of 11), for customers who bought.
 
 with
 

@@ -1,4 +1,4 @@
--- Document 000's customer status with its personalised message, one row per customer.
+-- Customer status by the customer status rules, with its personalised message, per customer.
 
 with
 

@@ -1,4 +1,4 @@
--- Cleaned device logs (document 000): one row per logged page view before the as-of date.
+-- Cleaned device logs: one row per logged page view before the as-of date.
 
 with
 

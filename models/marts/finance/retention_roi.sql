@@ -1,4 +1,4 @@
--- Document 003's retention ROI, exactly: the top `roi_top_monetary_share` of buying
+-- The Pulse retention ROI formula, exactly: the top `roi_top_monetary_share` of buying
 -- customers by monetary score whose churn probability is above `roi_min_churn_probability`.
 --   Total Value = Σ (monetary_score × 100); Retention Cost = `retention_cost_ratio` of it;
 --   Net Profit = Total Value − Retention Cost; ROI % = Net Profit / Retention Cost × 100.

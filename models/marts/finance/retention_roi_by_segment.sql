@@ -1,4 +1,4 @@
--- The expected value of retention per RFM segment, beside document 003's formula:
+-- The expected value of retention per RFM segment, beside the Pulse retention ROI formula:
 -- value at risk = Σ churn probability × monetary; saved = value at risk × `retention_save_rate`;
 -- cost = `retention_cost_ratio` × monetary of the customers; net = saved − cost.
 

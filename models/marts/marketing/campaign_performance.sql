@@ -1,4 +1,4 @@
--- Campaign results per campaign and RFM segment (documents 003 and 004): contacts, opens,
+-- Campaign results per campaign and RFM segment (campaign ROI): contacts, opens,
 -- clicks, conversions (a purchase within `campaign_attribution_days` after the contact),
 -- revenue, cost, ROI and cost per retained customer.
 

@@ -1,4 +1,4 @@
--- Behaviour analysis (document 003): per customer an activity trend (the last
+-- Behaviour analysis: per customer an activity trend (the last
 -- `behavior_window_days` against the same span before), risk signals with readable text,
 -- and a behaviour score 0–100 (100 minus the weights of the signals that fire).
 

@@ -1,4 +1,4 @@
--- A personalised retention offer for every customer (documents 000 and 003): the first
+-- A personalised retention offer for every customer (offers by segment and risk): the first
 -- matching rule of the seed `offer_rules` by RFM segment, risk band and tier, the message
 -- from `offer_message_templates`, and the widget fields. `*` in a rule matches any
 -- value, also a missing one (a customer without segment, band or tier).

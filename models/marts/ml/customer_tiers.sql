@@ -1,4 +1,4 @@
--- Loyalty tiers (document 002): segments ranked by average monetary value map onto
+-- Loyalty tiers: segments ranked by average monetary value map onto
 -- Platinum, Gold, Silver and Bronze, with the reward of each tier.
 
 with

@@ -1,4 +1,4 @@
--- Document 001's EDA summary: per numeric column of the customer metrics and the
+-- The EDA summary: per numeric column of the customer metrics and the
 -- orders, the count, missing values, moments, quartiles and IQR outliers.
 
 with

@@ -1,5 +1,5 @@
 -- Pearson correlations between the numeric customer metrics of buying customers,
--- one row per pair of columns, column_a < column_b (document 001's correlation heat map).
+-- one row per pair of columns, column_a < column_b (the EDA correlation heat map).
 
 with
 

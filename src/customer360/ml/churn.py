@@ -1,9 +1,9 @@
-"""Churn prediction (documents 002 and 003) on point-in-time snapshots.
+"""Churn prediction (probability, score and risk band) on point-in-time snapshots.
 
 Features come strictly from before a cutoff and the label from the horizon after it
 (`churn_snapshots`). The evaluation is honest twice over: the model is trained on an
 earlier cutoff and measured on a later one, and on customers it never saw. Two baselines
-are measured on the same test rows: recency alone, and document 002's rule label.
+are measured on the same test rows: recency alone, and the rule-based churn label.
 """
 
 from __future__ import annotations

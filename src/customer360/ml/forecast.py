@@ -1,4 +1,4 @@
-"""Monthly revenue forecast (document 001's roadmap): linear regression on the trend and
+"""Monthly revenue forecast: linear regression on the trend and
 the month of the year, measured on held-out final months before it forecasts.
 
 Each series (the total and every segment) is fitted on its own. Month-of-year terms are

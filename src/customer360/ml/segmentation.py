@@ -1,4 +1,4 @@
-"""KMeans segmentation (documents 001 and 004): choose k at the knee of the inertia curve,
+"""KMeans segmentation into personas: choose k at the knee of the inertia curve,
 fit the centres, name them by rules on their ranks, and project to 2-D with PCA.
 
 Customers are assigned to the nearest centre in SQL (`customer_segments`), so only the

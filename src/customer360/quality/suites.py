@@ -788,7 +788,7 @@ def bundle_summary_suite(rules: Rules) -> Suite:
 
 
 def roi_suite(rules: Rules) -> Suite:
-    """Document 003's ROI arithmetic, and its total value recomputed from customer_360."""
+    """The Pulse ROI formula's arithmetic, and its total value recomputed from customer_360."""
     share, min_churn = rules.var("roi_top_monetary_share"), rules.var("roi_min_churn_probability")
     ratio = rules.var("retention_cost_ratio")
     sql = f"""
