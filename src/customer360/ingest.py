@@ -27,8 +27,8 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
-import os
 import re
+import shutil
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,7 +38,7 @@ from typing import TextIO
 
 import duckdb
 
-from customer360 import contract
+from customer360 import contract, landing_commit
 from customer360.contract import Column, Entity
 from customer360.errors import UserError
 from customer360.project import landing_dir, project_vars
@@ -48,6 +48,8 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PREVIEW_ROWS = 5
 SAMPLE_ROWS = 2000
 RESERVED = ("_source_file", "_source_row")
+# The Parquet metadata key naming the kind of ingest (`--entity`) that wrote a landed file.
+INGEST_KEY = "c360_ingest"
 
 # Other names a column goes by, compared after lower-casing and dropping everything but
 # letters and digits.
@@ -1302,31 +1304,68 @@ def known_order_ids(
 
 
 def write(
-    connection: duckdb.DuckDBPyConnection, outputs: list[Output], landing: Path, stem: str
-) -> list[Path]:
-    """Write every output to a temporary file beside its target (a name the landing
-    views do not read), then rename them all into place; on an error remove the
-    temporary files, so nothing already landed changes."""
-    temporary: list[tuple[Path, Path]] = []
+    connection: duckdb.DuckDBPyConnection,
+    outputs: list[Output],
+    landing: Path,
+    stem: str,
+    kind: str,
+) -> tuple[list[Path], list[Path]]:
+    """Land every output as `<entity>/<stem>.parquet` in one transaction (see
+    customer360.landing_commit): readers see all the new files or none of them. Each file
+    records the ingest's kind (`--entity`) in its Parquet metadata, so a later ingest of
+    the same kind and stem also removes a file it no longer writes (products, when the
+    new version has no category). Returns the files landed and the files removed. On an
+    error nothing landed changes."""
+    entities = [output.entity.name for output in outputs]
+    metadata = f"kv_metadata {{{INGEST_KEY}: {literal(kind)}}}"
+
+    def copy(index: int, path: Path) -> None:
+        connection.execute(
+            f"copy (select * from output_{index} order by _source_row) "
+            f"to {literal(str(path))} (format parquet, {metadata})"
+        )
+
+    folder = None
     try:
-        for index, output in enumerate(outputs):
-            folder = landing / output.entity.name
-            folder.mkdir(parents=True, exist_ok=True)
-            final = folder / f"{stem}.parquet"
-            temp = folder / f".{stem}.parquet.tmp"
-            temporary.append((temp, final))
-            connection.execute(
-                f"copy (select * from output_{index} order by _source_row) "
-                f"to {literal(str(temp))} (format parquet)"
-            )
-        for temp, final in temporary:
-            os.replace(temp, final)
+        with landing_commit.locked(landing):
+            recover(landing)
+            staged = folder = landing_commit.stage(landing, stem, entities, copy)
+            removes = replaced_files(connection, landing, stem, kind, entities)
+            landing_commit.commit(staged, stem, entities, removes)
+            folder = None  # committed: from here on it only rolls forward
+            written = landing_commit.apply(staged)
+            return written, [landing / entity / f"{stem}.parquet" for entity in removes]
     except (duckdb.Error, OSError) as error:
         raise UserError(f"cannot write to {landing}: {first_line(error)}") from error
     finally:
-        for temp, _ in temporary:
-            temp.unlink(missing_ok=True)
-    return [final for _, final in temporary]
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def recover(landing: Path) -> None:
+    """Finish or undo what killed ingests left (customer360.landing_commit), saying what;
+    the caller holds the landing zone's lock."""
+    for line in landing_commit.recover(landing):
+        print(f"recovered: {line}", file=sys.stderr, flush=True)
+
+
+def replaced_files(
+    connection: duckdb.DuckDBPyConnection, landing: Path, stem: str, kind: str, writes: list[str]
+) -> list[str]:
+    """The entities whose `<stem>.parquet` an earlier ingest of this kind wrote and this
+    one does not: the new version replaces them with nothing."""
+    removes = []
+    for entity in contract.load():
+        path = landing / entity / f"{stem}.parquet"
+        if entity in writes or not path.is_file():
+            continue
+        written_by = connection.execute(
+            f"select decode(value) from parquet_kv_metadata({literal(str(path))}) "
+            f"where decode(key) = {literal(INGEST_KEY)}"
+        ).fetchall()
+        if written_by == [(kind,)]:
+            removes.append(entity)
+    return removes
 
 
 # ---------------------------------------------------------------- report
@@ -1506,6 +1545,9 @@ def ingest(
     """Read, map, validate and (unless dry_run) land one file; print the report on
     stdout and progress on stderr. Any UserError leaves the landing zone unchanged."""
     check_entity(entity_name, contract.load())
+    if landing.is_dir() and not dry_run:  # predict against a landing zone readers can see
+        with landing_commit.locked(landing):
+            recover(landing)
     with duckdb.connect() as connection:
         print(f"reading {path} ...", file=sys.stderr, flush=True)
         source = read_source(connection, path, sheet)
@@ -1517,9 +1559,11 @@ def ingest(
             print("dry run: nothing written")
             return report
         print("writing ...", file=sys.stderr, flush=True)
-        report.written = write(connection, outputs, landing, path.stem)
+        report.written, removed = write(connection, outputs, landing, path.stem, entity_name)
     for written in report.written:
         print(f"written:  {written}")
+    for gone in removed:
+        print(f"removed:  {gone} (an earlier version of this file wrote it; this one does not)")
     return report
 
 

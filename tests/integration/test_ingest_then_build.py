@@ -134,3 +134,12 @@ def test_the_ingest_report_predicted_what_staging_did(user_build: Build) -> None
         "out_of_range:status": 1,
         "duplicate_conflict": 2,
     }
+
+
+def test_orders_without_any_landed_line_are_a_warning(user_build: Build) -> None:
+    # messy_orders.csv lands orders only: its staged orders have no line in any file
+    assert "WARN 3 warn_orders_without_landed_lines" in user_build.output
+    [(file, orders, first)] = user_build.query(
+        "select * from dbt_test__audit.warn_orders_without_landed_lines"
+    )
+    assert (Path(file).name, orders, first) == ("messy_orders.csv", 3, "A1")

@@ -233,6 +233,34 @@ def test_reingesting_a_file_replaces_it(tmp_path: Path, capsys) -> None:
     assert not list(landing.rglob("*.tmp"))
 
 
+def test_a_new_version_without_a_category_removes_its_products(tmp_path: Path, capsys) -> None:
+    source, products = tmp_path / "sales.csv", tmp_path / "exports" / "sales.csv"
+    products.parent.mkdir()
+    landing = tmp_path / "landing"
+    source.write_text(PULSE)
+    assert ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                  str(landing))[0] == 0  # fmt: skip
+    assert (landing / "products" / "sales.parquet").is_file()
+    source.write_text(PULSE.replace(",ProductCategory", "").replace(",Electronics", "")
+                      .replace(",Clothing", ""))  # fmt: skip
+    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                          str(landing))  # fmt: skip
+    assert code == 0
+    assert f"removed:  {landing / 'products' / 'sales.parquet'}" in out
+    assert sorted(str(p.relative_to(landing)) for p in landing.rglob("*.parquet")) == [
+        "order_items/sales.parquet",
+        "orders/sales.parquet",
+    ]
+    # a file of the same stem landed by another kind of ingest is not this one's to remove
+    products.write_text("product_id,product_name\nP1,Lamp\n")
+    assert ingest(capsys, str(products), "--entity", "products", "--landing-dir",
+                  str(landing))[0] == 0  # fmt: skip
+    assert ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
+                  str(landing))[0] == 0  # fmt: skip
+    assert [row["product_id"] for row in landed(landing, "products")] == ["P1"]
+    assert [p.name for p in landing.iterdir() if p.name.startswith(".")] == []
+
+
 def test_european_numbers_and_an_online_retail_export(tmp_path: Path, capsys) -> None:
     source = tmp_path / "retail.csv"
     source.write_text(
