@@ -20,6 +20,7 @@ BIN_DIR = Path(sys.executable).parent
 # User-facing text names the method ("the rule-based churn label"), never the requirement
 # document it came from ("document 002"): users have never seen those documents.
 REQUIREMENT_CITATION = re.compile(r"\b(?:doc|document)s? 00[0-4]\b", re.IGNORECASE)
+WIDGET_SECRET = "C360_WIDGET_KEY_SECRET"  # customer360.widget_key.SECRET_ENV_VAR
 
 
 @dataclass
@@ -40,9 +41,16 @@ class Build:
             return connection.execute(sql).fetchall()
 
 
-def run_dbt(build: Build, *args: str, vars_: str | None = None) -> Build:
+def run_dbt(
+    build: Build, *args: str, vars_: str | None = None, env: dict[str, str] | None = None
+) -> Build:
+    """Run dbt on the build; `env` adds environment variables. The widget-key secret of
+    the calling shell is not passed on, so builds are the same on every machine: a test
+    that wants keys passes C360_WIDGET_KEY_SECRET in `env`."""
+    inherited = {name: value for name, value in os.environ.items() if name != WIDGET_SECRET}
     env = {
-        **os.environ,
+        **inherited,
+        **(env or {}),
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "C360_TARGET": "test",
         "C360_TEST_DB_PATH": str(build.database),

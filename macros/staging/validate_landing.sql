@@ -286,6 +286,37 @@ select * from final
 {%- endmacro %}
 
 
+{#-
+    The raw values of a reject as BI may see them (marts.rejected_rows): the JSON of
+    `landing_raw_json` with every column marked `pii` in the contract replaced by a marker
+    naming the private table that has the value, so a reader learns that an e-mail was
+    landed, not which; a blank personal value stays null. Other columns are unchanged. The
+    full values stay in staging.base_<entity>, in the private build file.
+-#}
+{% macro landing_raw_json_without_pii(entity, raw_json='raw_values') -%}
+    {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'landing')
+        | selectattr('name', 'equalto', entity) | first if execute else none -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
+    {%- set personal = columns | selectattr('meta.pii') | list -%}
+    {%- if not personal -%}
+        {{ raw_json }}
+    {%- else -%}
+        {%- set base = ref('base_' ~ entity) -%}
+        {%- set marker = sql_string('(personal, see ' ~ base.schema ~ '.' ~ base.identifier ~ ')') -%}
+        case when {{ raw_json }} is not null then cast(to_json(struct_pack(
+            {%- for column in columns %}
+            {%- set value = 'json_extract_string(' ~ raw_json ~ ", " ~ sql_string('$."' ~ column.name ~ '"') ~ ')' %}
+            {{ column.name }} := {% if column.meta.get('pii') -%}
+                case when {{ value }} is not null then {{ marker }} end
+            {%- else -%}
+                {{ value }}
+            {%- endif %}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )) as varchar) end
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#
     `materialized` for a CTE that is read more than once, so the engine computes it once
     (DuckDB would otherwise inline it into every reader: 3.5x slower on 6.7M rows). Empty

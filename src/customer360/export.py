@@ -4,6 +4,11 @@ Filters `exports.crm_contacts` by segment, persona, tier and / or risk band and 
 or Parquet. In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
 formula (CSV injection).
+
+Without `--out`, the file is `exports/target_list_<label>.<format>`, the label a slug of the
+filter values (ASCII letters, digits, `-` and `_`, at most LABEL_MAX_CHARS), so no filter
+value (`../`, `/`, NUL, a very long text) can make the default path leave `exports/`. An
+explicit `--out` is written where the user says.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -21,6 +28,9 @@ from customer360.project import project_dir
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FILTERS = {"segment": "rfm_segment", "persona": "persona", "tier": "tier", "risk": "risk_band"}
+EXPORTS_DIR = Path("exports")
+LABEL_MAX_CHARS = 80  # the file name stays far below the usual 255-byte limit
+UNSAFE_RUN = re.compile(r"[^a-z0-9_-]+")
 
 
 def neutralise(value: object) -> object:
@@ -28,6 +38,20 @@ def neutralise(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def slug(value: str) -> str:
+    """A file-name-safe form of a filter value: accents dropped ('Ü' -> 'u'), lower case,
+    every run of other characters (spaces, dots, slashes, NUL) one `-`, `-` and `_` trimmed
+    from the ends; 'value' when nothing is left ('../')."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return UNSAFE_RUN.sub("-", ascii_text.lower()).strip("-_")[:LABEL_MAX_CHARS] or "value"
+
+
+def default_out(filters: dict[str, str], file_format: str) -> Path:
+    """exports/target_list_<label>.<format>, the label the filter values' slugs."""
+    label = "_".join(slug(value) for value in filters.values())[:LABEL_MAX_CHARS].strip("-_")
+    return EXPORTS_DIR / f"target_list_{label}.{file_format}"
 
 
 def warehouse_path() -> Path:
@@ -76,8 +100,7 @@ def main(args: argparse.Namespace) -> int:
     filters = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
     if not filters:
         raise UserError("choose the target list with --segment, --persona, --tier or --risk")
-    label = "_".join(value.lower().replace(" ", "-") for value in filters.values())
-    out = Path(args.out) if args.out else Path(f"exports/target_list_{label}.{args.format}")
+    out = Path(args.out) if args.out else default_out(filters, args.format)
     count = export(
         filters, out, args.format, Path(args.database) if args.database else warehouse_path()
     )

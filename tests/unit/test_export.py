@@ -1,15 +1,17 @@
-"""`customer360 export`: filters, formats and CSV-injection neutralisation."""
+"""`customer360 export`: filters, formats, CSV-injection neutralisation and safe default
+file names."""
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from customer360.cli import main
-from customer360.export import neutralise
+from customer360.export import EXPORTS_DIR, default_out, neutralise, slug
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,41 @@ def test_no_filter_or_no_warehouse_is_refused(tmp_path, capsys) -> None:
     assert "--segment" in capsys.readouterr().err
     assert main(["export", "--tier", "Gold", "--database", str(tmp_path / "none.duckdb")]) == 1
     assert "no warehouse yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("At Risk", "at-risk"), ("Can't Lose Them", "can-t-lose-them"), ("../../../../elsewhere/x",
+     "elsewhere-x"), ("/etc/passwd", "etc-passwd"), ("..", "value"), ("a\x00b", "a-b"),
+     ("Überfällig", "uberfallig"), ("C:\\temp", "c-temp"), ("x" * 500, "x" * 80)],
+)  # fmt: skip
+def test_a_filter_value_becomes_a_file_name_safe_slug(value, expected) -> None:
+    assert slug(value) == expected
+
+
+HOSTILE = ["../../../../elsewhere/x", "/tmp/absolute", "..", "a/../../b", "nul\x00byte",
+           "~/.ssh/authorized_keys", "x" * 10_000, "\\..\\..\\windows"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_filter_value_never_leaves_the_exports_folder(
+    value, warehouse, tmp_path, monkeypatch, capsys
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code = main(["export", "--segment", value, "--tier", value, "--database", str(warehouse)])
+    assert code == 0, capsys.readouterr().err
+    [written] = [path for path in tmp_path.rglob("*") if path.is_file() and path != warehouse]
+    assert written.parent == work / "exports"
+    assert re.fullmatch(r"target_list_[a-z0-9_-]{1,80}\.csv", written.name), written.name
+    assert default_out({"segment": value}, "csv").parent == EXPORTS_DIR
+
+
+def test_an_explicit_out_is_the_users_choice(warehouse, tmp_path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    args = ["export", "--segment", "At Risk", "--database", str(warehouse)]
+    assert main([*args, "--out", "../elsewhere/list.csv"]) == 0
+    assert (tmp_path / "elsewhere" / "list.csv").is_file()

@@ -49,8 +49,12 @@ final as (
             ),
             '{tier}', coalesce(customers.tier, 'loyalty')
         ) as message_template,
-        -- SHA-256 of the trimmed, lower-cased e-mail: the widget's lookup key
-        sha256(lower(trim(contacts.email))) as widget_lookup_key,
+        -- the widget's lookup key: HMAC-SHA256 of the trimmed, lower-cased e-mail with the
+        -- secret C360_WIDGET_KEY_SECRET, null without it. A plain hash would let anyone
+        -- with a list of e-mails re-identify customers. The function comes from the plugin
+        -- customer360.widget_key (profiles.yml), which reads the secret itself, so it never
+        -- appears in this model's compiled SQL.
+        widget_key_hmac(lower(trim(contacts.email))) as widget_lookup_key,
         rules.discount_pct,
         rules.rule_order,
         customers.churn_probability,

@@ -1,4 +1,6 @@
--- Every landed row that staging rejected, across all entities, with its reason.
+-- Every landed row that staging rejected, across all entities, with its reason. The raw
+-- values are shown without personal data (the contract's `pii` columns become a marker);
+-- the full values are in the entity's staging.base_<entity>, in the private build file.
 {%- set entities = landing_entities() %}
 
 with
@@ -16,7 +18,7 @@ rejected as (
         _source_file as source_file,
         _source_row as source_row,
         reject_reason,
-        raw_values
+        {{ landing_raw_json_without_pii(entity) }} as raw_values
     from {{ entity }}_rows
     where row_outcome = 'rejected'
     {%- if not loop.last %}
