@@ -6,6 +6,7 @@ target path under pytest's tmp directory, so tests never touch the dev warehouse
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -76,3 +77,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+def parquet_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every Parquet file under `folder`, by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*.parquet"))
+    }
