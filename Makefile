@@ -44,7 +44,7 @@ run: install
 	  echo ""; \
 	  echo "Dashboards:    $${C360_DASHBOARD_DIR:-warehouse/dashboards}/index.html (open in a browser)"; \
 	  echo "dbt docs:      target/index.html (serve with: make docs, then http://localhost:$(DOCS_PORT))"; \
-	  echo "Serving copy:  $${C360_SERVING_DIR:-warehouse/serving}/customer360.duckdb and parquet/ (BI reads these)"; \
+	  echo "Serving copy:  $${C360_SERVING_DIR:-warehouse/serving}/customer360.duckdb and parquet/ (BI reads these; see current/manifest.json)"; \
 	  echo "Build file:    $${C360_DB_PATH:-warehouse/customer360.duckdb} (private to dbt)"; \
 	  echo ""; echo "Validation ($${C360_QUALITY_DIR:-warehouse/quality}):"; cat $$summary; \
 	  rm -f $$summary; exit $$validated
@@ -92,4 +92,4 @@ bench: install
 	$(BIN)/python -m customer360.bench
 
 clean:
-	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/quality warehouse/dashboards
+	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/private warehouse/quality warehouse/dashboards
