@@ -42,12 +42,12 @@ class Build:
             return connection.execute(sql).fetchall()
 
 
-def run_dbt(
+def dbt_invocation(
     build: Build, *args: str, vars_: str | None = None, env: dict[str, str] | None = None
-) -> Build:
-    """Run dbt on the build; `env` adds environment variables. The widget-key secret of
-    the calling shell is not passed on, so builds are the same on every machine: a test
-    that wants keys passes C360_WIDGET_KEY_SECRET in `env`."""
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a dbt run on the build; `env` adds environment
+    variables. The widget-key secret of the calling shell is not passed on, so builds are
+    the same on every machine: a test that wants keys passes C360_WIDGET_KEY_SECRET."""
     inherited = {name: value for name, value in os.environ.items() if name != WIDGET_SECRET}
     env = {
         **inherited,
@@ -61,6 +61,14 @@ def run_dbt(
     command = [str(BIN_DIR / "dbt"), *args, "--target-path", str(build.target), "--no-use-colors"]
     if vars_:
         command += ["--vars", vars_]
+    return command, env
+
+
+def run_dbt(
+    build: Build, *args: str, vars_: str | None = None, env: dict[str, str] | None = None
+) -> Build:
+    """Run dbt on the build (see dbt_invocation) and keep its exit code and output."""
+    command, env = dbt_invocation(build, *args, vars_=vars_, env=env)
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
