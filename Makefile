@@ -4,7 +4,8 @@
 #   make test   lint + unit tests + dbt build and tests + integration tests
 #   make docs   generate and serve the dbt docs
 #   make lint   sqlfluff (dbt templater, duckdb dialect) + ruff
-#   make bench  time ingest and dbt build at about 1M order lines
+#   make bench  time ingest, a full and a one-day dbt build against a bare-DuckDB floor
+#               (about 1M order lines; BENCH_ARGS="--order-lines 10000000" for more)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -89,7 +90,7 @@ docs: install
 	$(DBT) docs serve --port $(DOCS_PORT) --no-browser
 
 bench: install
-	$(BIN)/python -m customer360.bench
+	$(BIN)/python -m customer360.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/private warehouse/quality warehouse/dashboards
