@@ -7,6 +7,7 @@ target path under pytest's tmp directory, so tests never touch the dev warehouse
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -33,6 +34,9 @@ class Build:
     target: Path
     returncode: int = 0
     output: str = ""
+    # run_results.json of the last run, read at once: later commands on the same target
+    # path (`dbt docs generate`) overwrite the file
+    run_results: dict | None = None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.database), read_only=True)
@@ -74,6 +78,8 @@ def run_dbt(
     )
     build.returncode = result.returncode
     build.output = result.stdout + result.stderr
+    results_file = build.target / "run_results.json"
+    build.run_results = json.loads(results_file.read_text()) if results_file.is_file() else None
     return build
 
 

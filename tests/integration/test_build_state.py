@@ -54,7 +54,7 @@ def error_lines(result: subprocess.CompletedProcess) -> list[str]:
 
 def test_a_complete_build_records_what_ran_on_which_data(demo_build: Build) -> None:
     record = last_record(demo_build)
-    run_results = json.loads((demo_build.target / "run_results.json").read_text())
+    run_results = demo_build.run_results
     landed = [
         path for path in demo_build.landing.glob("*/*") if path.suffix in {".parquet", ".csv"}
     ]

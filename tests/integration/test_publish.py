@@ -112,8 +112,7 @@ def test_a_publish_is_one_version_behind_one_pointer(demo_build: Build, tmp_path
         "select (select as_of_date from intermediate.int_as_of_date), "
         "(select count(*) from marts.customer_360)"
     )
-    invocation = json.loads((demo_build.target / "run_results.json").read_text())
-    assert version.manifest["build_id"] == invocation["metadata"]["invocation_id"]
+    assert version.manifest["build_id"] == demo_build.run_results["metadata"]["invocation_id"]
     assert version.manifest["as_of_date"] == str(as_of)
     assert (
         version.manifest["tables"]["marts.customer_360"]["rows"]
