@@ -4,7 +4,8 @@
 #   make test   lint + unit tests + dbt build and tests + integration tests
 #   make docs   generate and serve the dbt docs
 #   make lint   sqlfluff (dbt templater, duckdb dialect) + ruff
-#   make bench  time ingest and dbt build at about 1M order lines
+#   make bench  time ingest, a full and a one-day dbt build against a bare-DuckDB floor
+#               (about 1M order lines; BENCH_ARGS="--order-lines 10000000" for more)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -44,7 +45,7 @@ run: install
 	  echo ""; \
 	  echo "Dashboards:    $${C360_DASHBOARD_DIR:-warehouse/dashboards}/index.html (open in a browser)"; \
 	  echo "dbt docs:      target/index.html (serve with: make docs, then http://localhost:$(DOCS_PORT))"; \
-	  echo "Serving copy:  $${C360_SERVING_DIR:-warehouse/serving}/customer360.duckdb and parquet/ (BI reads these)"; \
+	  echo "Serving copy:  $${C360_SERVING_DIR:-warehouse/serving}/customer360.duckdb and parquet/ (BI reads these; see current/manifest.json)"; \
 	  echo "Build file:    $${C360_DB_PATH:-warehouse/customer360.duckdb} (private to dbt)"; \
 	  echo ""; echo "Validation ($${C360_QUALITY_DIR:-warehouse/quality}):"; cat $$summary; \
 	  rm -f $$summary; exit $$validated
@@ -89,7 +90,7 @@ docs: install
 	$(DBT) docs serve --port $(DOCS_PORT) --no-browser
 
 bench: install
-	$(BIN)/python -m customer360.bench
+	$(BIN)/python -m customer360.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/quality warehouse/dashboards
+	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/private warehouse/quality warehouse/dashboards

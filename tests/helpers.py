@@ -6,6 +6,8 @@ target path under pytest's tmp directory, so tests never touch the dev warehouse
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -32,6 +34,9 @@ class Build:
     target: Path
     returncode: int = 0
     output: str = ""
+    # run_results.json of the last run, read at once: later commands on the same target
+    # path (`dbt docs generate`) overwrite the file
+    run_results: dict | None = None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.database), read_only=True)
@@ -41,12 +46,12 @@ class Build:
             return connection.execute(sql).fetchall()
 
 
-def run_dbt(
+def dbt_invocation(
     build: Build, *args: str, vars_: str | None = None, env: dict[str, str] | None = None
-) -> Build:
-    """Run dbt on the build; `env` adds environment variables. The widget-key secret of
-    the calling shell is not passed on, so builds are the same on every machine: a test
-    that wants keys passes C360_WIDGET_KEY_SECRET in `env`."""
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a dbt run on the build; `env` adds environment
+    variables. The widget-key secret of the calling shell is not passed on, so builds are
+    the same on every machine: a test that wants keys passes C360_WIDGET_KEY_SECRET."""
     inherited = {name: value for name, value in os.environ.items() if name != WIDGET_SECRET}
     env = {
         **inherited,
@@ -60,11 +65,21 @@ def run_dbt(
     command = [str(BIN_DIR / "dbt"), *args, "--target-path", str(build.target), "--no-use-colors"]
     if vars_:
         command += ["--vars", vars_]
+    return command, env
+
+
+def run_dbt(
+    build: Build, *args: str, vars_: str | None = None, env: dict[str, str] | None = None
+) -> Build:
+    """Run dbt on the build (see dbt_invocation) and keep its exit code and output."""
+    command, env = dbt_invocation(build, *args, vars_=vars_, env=env)
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
     build.returncode = result.returncode
     build.output = result.stdout + result.stderr
+    results_file = build.target / "run_results.json"
+    build.run_results = json.loads(results_file.read_text()) if results_file.is_file() else None
     return build
 
 
@@ -76,3 +91,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+def parquet_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every Parquet file under `folder`, by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*.parquet"))
+    }

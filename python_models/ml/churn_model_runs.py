@@ -29,6 +29,7 @@ def model(dbt, session):
     )
     meta = dbt.config.get("meta")
     seed, horizon = int(meta["seed"]), int(meta["horizon_days"])
+    sample_size = int(meta["train_sample_size"])
     held_out = churn.held_out_condition(seed, float(meta["test_customer_share"]))
     snapshots = dbt.ref("churn_snapshots")
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
@@ -41,15 +42,15 @@ def model(dbt, session):
     earlier = [c for c in cutoffs[:-1] if (test_cutoff - c).days >= horizon]
     train_cutoff = earlier[-1] if earlier else (cutoffs[-2] if len(cutoffs) > 1 else None)
 
-    def rows(cutoff, condition):
+    def rows(cutoff, condition):  # at most train_sample_size rows, a deterministic sample
         if cutoff is None:
             return None
-        return (
-            snapshots.filter(f"cutoff_date = '{cutoff}' and {condition}")
-            .order("customer_id")
-            .select(", ".join(["customer_id", *churn.FEATURES, "is_churned", "is_churned_by_rule"]))
-            .arrow()
-            .read_all()
+        return churn.bounded_sample(
+            snapshots.filter(f"cutoff_date = '{cutoff}' and {condition}").select(
+                ", ".join(["customer_id", *churn.FEATURES, "is_churned", "is_churned_by_rule"])
+            ),
+            sample_size,
+            seed,
         )
 
     train = rows(train_cutoff, f"not ({held_out})")

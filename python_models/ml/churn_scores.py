@@ -1,14 +1,23 @@
 """Churn probability of every customer as of the as-of date, from the family the latest
-evaluation chose, trained on the latest labelable snapshot."""
+evaluation chose, trained on (a bounded sample of) the latest labelable snapshot and
+scored in Arrow batches, so no table is pulled whole into Python."""
 
+import numpy as np
 import pyarrow as pa
 
 from customer360.ml import churn
 
+SCORE_BATCH_ROWS = 100_000
+SCHEMA = pa.schema(
+    [("customer_id", pa.string()), ("churn_probability", pa.float64()),
+     ("model_version", pa.string()), ("model_family", pa.string()),
+     ("trained_on_cutoff_date", pa.date32())]
+)  # fmt: skip
+
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    seed = int(meta["seed"])
+    seed, sample_size = int(meta["seed"]), int(meta["train_sample_size"])
     snapshots = dbt.ref("churn_snapshots")
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
     [(version, family)] = (
@@ -18,26 +27,29 @@ def model(dbt, session):
         .fetchall()
     )
     labelled = snapshots.filter("is_labelable").aggregate("max(cutoff_date)").fetchall()[0][0]
-    columns = ", ".join(["customer_id", *churn.FEATURES, "is_churned"])
-
-    def rows(cutoff):
-        return (
-            snapshots.filter(f"cutoff_date = '{cutoff}'").order("customer_id").select(columns)
-            .arrow().read_all()
-        )  # fmt: skip
-
-    current = rows(as_of)
     if labelled is None or family is None:  # no labelled history: nothing can be scored
-        current = current.slice(0, 0)
-        probabilities = []
-    else:
-        probabilities = churn.train_and_score(rows(labelled), current, family, seed)
-    return pa.table(
-        {
-            "customer_id": current.column("customer_id"),
-            "churn_probability": pa.array(probabilities, pa.float64()),
-            "model_version": pa.array([version] * current.num_rows, pa.string()),
-            "model_family": pa.array([family] * current.num_rows, pa.string()),
-            "trained_on_cutoff_date": pa.array([labelled] * current.num_rows, pa.date32()),
-        }
+        return SCHEMA.empty_table()
+    training = snapshots.filter(f"cutoff_date = '{labelled}'").select(
+        ", ".join(["customer_id", *churn.FEATURES, "is_churned"])
     )
+    predict = churn.fit(churn.bounded_sample(training, sample_size, seed), family, seed)
+    current = (
+        snapshots.filter(f"cutoff_date = '{as_of}'")
+        .order("customer_id")
+        .select(", ".join(["customer_id", *churn.FEATURES]))
+    )
+    batches = [
+        pa.record_batch(
+            [
+                batch.column("customer_id").cast(pa.string()),
+                pa.array(predict(batch), pa.float64()),
+                pa.array(np.full(batch.num_rows, version), pa.string()),
+                pa.array(np.full(batch.num_rows, family), pa.string()),
+                pa.array([labelled] * batch.num_rows, pa.date32()),
+            ],
+            schema=SCHEMA,
+        )
+        for batch in current.to_arrow_reader(SCORE_BATCH_ROWS)
+        if batch.num_rows
+    ]
+    return pa.Table.from_batches(batches, schema=SCHEMA)

@@ -1,16 +1,22 @@
 """`make bench`: generate demo data, then time ingest and `dbt build` stage by stage.
 
-Prints wall time and peak memory (maximum resident set size) for each stage, and the
-build time per layer and of the slowest models from dbt's run_results.json. Figures are
-printed, never asserted: speed is measured here, not in tests.
+Prints wall time and peak memory (maximum resident set size) for each stage, the disk the
+build file and the landing zone take, and the build time per layer and of the slowest
+models from dbt's run_results.json. Figures are printed, never asserted: speed is
+measured here, not in tests.
 
-    python -m customer360.bench [--customers 100000] [--workdir warehouse/bench]
+    python -m customer360.bench [--order-lines 1000000 | --customers N] [--workdir DIR]
 
-About 10 order lines are generated per customer, so the default is about 1M order lines.
+About 10 order lines are generated per customer.
 
-With `--incremental`, one more day of orders (about 1/365 of the landed orders, copied
-deterministically onto the day after the last order) is landed after the full build, and
-an incremental `dbt build` is timed beside the full one.
+The floor, measured in the same run on the same landing zone, is what the data costs in
+bare DuckDB without any of the project: parse the landed orders and order lines once,
+one RFM aggregate per customer and one count of product pairs per basket. The full build
+is reported as a multiple of it.
+
+After the full build, one more day of orders (about 1/365 of the landed orders, copied
+deterministically onto the day after the last order) is landed and an incremental
+`dbt build` is timed beside the full one, as a share of it (`--no-incremental` skips it).
 """
 
 from __future__ import annotations
@@ -49,6 +55,44 @@ def measure(name: str, command: list[str], env: dict[str, str] | None = None) ->
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: stage '{name}' failed (exit {os.waitstatus_to_exitcode(status)})")
     return Stage(name, seconds, usage.ru_maxrss / 1024)
+
+
+FLOOR_SQL = """
+create table lines as
+select orders.customer_id, orders.order_id, orders.ordered_at, items.product_id,
+       try_cast(items.quantity as double) * try_cast(items.unit_price as double) as amount
+from read_parquet('{landing}/order_items/*.parquet', union_by_name = true) as items
+inner join read_parquet('{landing}/orders/*.parquet', union_by_name = true) as orders
+    using (order_id);
+create table rfm as
+select customer_id, max(ordered_at) as last_order, count(distinct order_id) as orders,
+       sum(amount) as monetary
+from lines group by customer_id;
+create table pairs as
+with baskets as (select distinct order_id, product_id from lines)
+select a.product_id as first_product, b.product_id as second_product, count(*) as baskets
+from baskets as a inner join baskets as b
+    on a.order_id = b.order_id and a.product_id < b.product_id
+group by all;
+"""
+
+
+def run_floor(landing: Path, database: Path) -> None:
+    """The floor's work (FLOOR_SQL), in a fresh DuckDB file with the build's memory limit.
+    Writes its seconds, without the interpreter's start, to `<database>.seconds`."""
+    database.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(f"set memory_limit = '{os.environ.get('C360_MEMORY_LIMIT', '4GB')}'")
+        connection.execute(FLOOR_SQL.format(landing=landing))
+    seconds = time.perf_counter() - started
+    database.unlink(missing_ok=True)
+    Path(f"{database}.seconds").write_text(f"{seconds}\n")
+
+
+def disk_mb(*paths: Path) -> float:
+    files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*"))]
+    return sum(p.stat().st_size for p in files if p.is_file()) / 1e6
 
 
 def write_flat_transactions(landing: Path, csv_path: Path) -> int:
@@ -106,16 +150,31 @@ def layer_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="customer360-bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--customers", type=int, default=100_000, help="default: %(default)s")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--order-lines",
+        type=int,
+        help="about this many order lines (10 per customer; default 1,000,000)",
+    )
+    size.add_argument("--customers", type=int, help="this many demo customers")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=Path("warehouse/bench"))
     parser.add_argument("--skip-ingest", action="store_true", help="time the build only")
     parser.add_argument(
-        "--incremental",
-        action="store_true",
-        help="after the full build, land one more day of orders and time an incremental build",
+        "--no-incremental",
+        dest="incremental",
+        action="store_false",
+        help="skip landing one more day of orders and timing an incremental build",
     )
+    parser.add_argument(
+        "--floor-only", type=Path, metavar="LANDING", help=argparse.SUPPRESS
+    )  # the floor's own process, started by measure() so its memory is its own
     args = parser.parse_args(argv)
+    if args.floor_only:
+        run_floor(args.floor_only, args.workdir.resolve() / "floor.duckdb")
+        return 0
+    if args.customers is None:
+        args.customers = (args.order_lines or 1_000_000) // 10
 
     workdir = (project_dir() / args.workdir).resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -161,6 +220,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    floor = measure(
+        "floor: bare DuckDB, parse + RFM + pair count",
+        [sys.executable, "-m", "customer360.bench", "--workdir", str(workdir),
+         "--floor-only", str(landing)],
+    )  # fmt: skip
+    floor.seconds = float((workdir / "floor.duckdb.seconds").read_text())
+    stages.append(floor)
+
     env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(project_dir()),
@@ -168,10 +235,11 @@ def main(argv: list[str] | None = None) -> int:
         "C360_DB_PATH": str(workdir / "bench.duckdb"),
     }
     target = workdir / "target"
-    stages.append(
-        measure("dbt build", [str(bin_dir / "dbt"), "build", "--target-path", str(target)], env)
-    )
+    full = measure("dbt build", [str(bin_dir / "dbt"), "build", "--target-path", str(target)], env)
+    stages.append(full)
     builds = [("dbt build", target)]
+    disk = disk_mb(workdir / "bench.duckdb")
+    incremental = None
 
     if args.incremental:
         day, day_orders, day_lines = land_next_day(landing)
@@ -181,19 +249,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         incremental_target = workdir / "target-incremental"
         name = f"dbt build, incremental +1 day ({day_lines:,} lines)"
-        stages.append(
-            measure(
-                name,
-                [str(bin_dir / "dbt"), "build", "--target-path", str(incremental_target)],
-                env,
-            )
+        incremental = measure(
+            name, [str(bin_dir / "dbt"), "build", "--target-path", str(incremental_target)], env
         )
+        stages.append(incremental)
         builds.append((name, incremental_target))
 
     print(f"\ncustomer360 benchmark: {args.customers:,} customers, {order_lines:,} order lines")
     print(f"{'stage':<50} {'wall s':>8} {'peak MB':>9}")
     for stage in stages:
         print(f"{stage.name:<50} {stage.seconds:>8.1f} {stage.peak_mb:>9.0f}")
+    print(f"\nfull build / floor:            {full.seconds / floor.seconds:>8.1f} x")
+    if incremental:
+        print(f"incremental / full build:      {incremental.seconds / full.seconds:>8.1%}")
+    print(f"build file on disk:            {disk:>8.0f} MB")
+    print(f"landing zone on disk:          {disk_mb(landing):>8.0f} MB")
 
     for name, build_target in builds:
         layers, nodes = layer_times(build_target / "run_results.json")

@@ -147,16 +147,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="PATH", help="output file (default: exports/target_list_<filter>.<format>)"
     )
     export.add_argument(
-        "--database", metavar="FILE", help="warehouse (default: $C360_DB_PATH or the dev file)"
+        "--serving-dir",
+        metavar="DIR",
+        help="serving copy whose current version to export (default: $C360_SERVING_DIR or "
+        "warehouse/serving); its export copy is in the private folder beside it",
+    )
+    export.add_argument(
+        "--database",
+        metavar="FILE",
+        help="read exports.crm_contacts from this DuckDB file instead (e.g. the build file)",
     )
     export.set_defaults(handler=_export)
 
     publish = commands.add_parser(
         "publish",
-        help="swap a serving copy of the marts (DuckDB + Parquet) in for BI readers",
-        description="Copy the marts and ml schemas of the build file into a new serving "
-        "DuckDB file and Parquet files, with the dbt descriptions as comments, then swap "
-        "them in atomically. Run it after a successful `dbt build`.",
+        help="switch BI readers onto a new version of the serving copy (DuckDB + Parquet)",
+        description="Copy the marts and ml schemas of the build file into a new version "
+        "folder (DuckDB file, Parquet files, manifest.json), check its customer counts, then "
+        "switch the serving copy's `current` pointer onto it in one atomic step. Refuses a "
+        "build that did not finish, failed or was partial, and waits for no build: during "
+        "one it exits 1. Run it after a successful `dbt build`.",
     )
     publish.add_argument(
         "--build-file", metavar="FILE", help="dbt build file (default: $C360_DB_PATH or dev's)"
@@ -168,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument(
         "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
+    )
+    publish.add_argument(
+        "--grace-minutes",
+        type=float,
+        metavar="M",
+        help="keep a replaced version this long for readers that still use it (default: "
+        "$C360_SERVING_GRACE_MINUTES or 60)",
     )
     publish.set_defaults(handler=_publish)
 

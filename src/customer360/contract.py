@@ -18,6 +18,13 @@ from customer360.project import project_dir
 SOURCES_FILE = Path("models/staging/_sources.yml")
 
 
+def personal_marker(entity: str) -> str:
+    """What stands for a landed personal (`pii`) value wherever BI may read it, naming the
+    private table that keeps the values: the marker of marts.rejected_rows (macro
+    landing_raw_json_without_pii in macros/staging/validate_landing.sql)."""
+    return f"(personal, see staging.base_{entity})"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -33,7 +33,7 @@ from plotly.offline import get_plotlyjs
 from customer360.errors import UserError
 from customer360.export import FORMULA_STARTS, neutralise
 from customer360.project import project_dir
-from customer360.publish import default_serving_dir
+from customer360.serving import current, default_serving_dir
 
 
 @dataclass(frozen=True)
@@ -165,9 +165,7 @@ def render(
     serving_dir: Path, quality_dir: Path, out: Path, max_list_rows: int = 20000
 ) -> list[Path]:
     """Write every page into `out` (replacing it); return the files written."""
-    database = serving_dir / "customer360.duckdb"
-    if not database.is_file():
-        raise UserError(f"{database}: no serving copy yet; run `make run` first")
+    database = current(serving_dir).database  # one version for every page
     if max_list_rows < 1:
         raise UserError("--max-list-rows must be at least 1")
     validation = quality_dir / "validation_results.parquet"

@@ -1,6 +1,9 @@
 """`customer360 export`: write a CRM target list from the warehouse's export model.
 
-Filters `exports.crm_contacts` by segment, persona, tier and / or risk band and writes CSV
+Reads the export copy that `customer360 publish` made of the current serving version (in
+the private folder beside the serving copy, customer360.serving), so it works while dbt
+rebuilds the build file and always lists the customers of the build BI shows. Filters
+`exports.crm_contacts` by segment, persona, tier and / or risk band and writes CSV
 or Parquet. In CSV, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
 formula (CSV injection).
@@ -23,8 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from customer360 import serving
 from customer360.errors import UserError
-from customer360.project import project_dir
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FILTERS = {"segment": "rfm_segment", "persona": "persona", "tier": "tier", "risk": "risk_band"}
@@ -54,9 +57,16 @@ def default_out(filters: dict[str, str], file_format: str) -> Path:
     return EXPORTS_DIR / f"target_list_{label}.{file_format}"
 
 
-def warehouse_path() -> Path:
-    path = Path(os.environ.get("C360_DB_PATH", "warehouse/customer360.duckdb"))
-    return path if path.is_absolute() else project_dir() / path
+def export_copy(serving_dir: Path) -> Path:
+    """The export copy of the serving version that is current now."""
+    version = serving.current(serving_dir)
+    path = version.exports_file(serving_dir)
+    if not path.is_file():
+        raise UserError(
+            f"{path}: no export copy for serving version {version.name}; run "
+            "`customer360 publish` (publish writes it beside the serving copy)"
+        )
+    return path
 
 
 def export(filters: dict[str, str], out: Path, file_format: str, database: Path) -> int:
@@ -101,9 +111,13 @@ def main(args: argparse.Namespace) -> int:
     if not filters:
         raise UserError("choose the target list with --segment, --persona, --tier or --risk")
     out = Path(args.out) if args.out else default_out(filters, args.format)
-    count = export(
-        filters, out, args.format, Path(args.database) if args.database else warehouse_path()
-    )
+    if args.database:
+        database = Path(args.database)
+    else:
+        database = export_copy(
+            Path(args.serving_dir) if args.serving_dir else serving.default_serving_dir()
+        )
+    count = export(filters, out, args.format, database)
     print(f"{count:,} contacts written to {out}")
     if count == 0:
         print("no customer matches: check the spelling (e.g. --segment 'At Risk')", file=sys.stderr)

@@ -36,14 +36,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from customer360.errors import die_at
+
 STAGING_PREFIX = ".ingest-"
 MARKER = "commit.json"
 
 
 def fault(point: str) -> None:
-    """The test hook: die here, without cleanup, when C360_FAULT names this point."""
-    if os.environ.get("C360_FAULT") == f"ingest:{point}":
-        os._exit(9)
+    """The test hook: die here, without cleanup, when C360_FAULT is `ingest:<point>`."""
+    die_at(f"ingest:{point}")
 
 
 @contextmanager

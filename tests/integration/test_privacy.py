@@ -1,11 +1,14 @@
 """No personal data where BI reads: the serving copy (every table of every schema, and the
-comments), its Parquet files and the rendered dashboards hold none of the landed e-mails,
+comments), its Parquet files, the rendered dashboards and every file `customer360
+validate` writes (results table and Parquet, Data Docs) hold none of the landed e-mails,
 phones and names, nor their plain MD5 / SHA-1 / SHA-256 hex hashes (of the value and of
 its trimmed, lower-cased form).
 
 One build of the demo landing (1,500 customers) plus a file of customers that staging
 rejects (missing key, unparseable dates, a conflicting copy of a demo customer), so
-`rejected_rows` has personal values to hide. The personal values are read independently,
+`rejected_rows` has personal values to hide, and a file of accepted customers with a
+malformed e-mail, a phone with letters and a birth date before 1900, so validate's checks
+of personal columns fail (and would show the values). The personal values are read independently,
 from the landing files, and matched in Python: every text is lower-cased, its JSON and
 HTML escapes undone and cut into tokens; a token that starts a personal value (or is a
 hash) is confirmed by a substring match. The build has a widget-key secret, checked
@@ -28,7 +31,7 @@ import duckdb
 import pytest
 from plotly.offline import get_plotlyjs
 
-from customer360 import dashboard, publish
+from customer360 import contract, dashboard, publish
 from customer360.quality import validate
 from customer360.widget_key import SECRET_ENV_VAR
 from tests.helpers import Build, run_dbt
@@ -48,6 +51,14 @@ REJ-2,bad.signup@example.org,Badsignup Person,+44 7700 900002,Paris,FR,not a dat
 REJ-3,bad.birth@example.org,Badbirth Person,+44 7700 900003,Rome,IT,2024-01-01,31/12/1980
 {first},conflicting.copy@example.org,Conflicting Copy,+44 7700 900004,Oslo,NO,2024-01-01,
 """
+# accepted by staging, with personal values that fail validate's checks: a malformed
+# e-mail, a phone with letters, a birth date before 1900 (and REJ-3's that does not parse)
+ODD_CONTACTS = """\
+customer_id,email,full_name,phone,city,country,signup_date,birth_date
+ODD-1,not-an-email@,Oddmail Person,call me maybe,Lisbon,PT,2024-01-01,1850-06-01
+ODD-2,@no-local-part.example,Oddphone Person,+44 77OO 9OO OOS ext. five,Madrid,ES,2024-01-01,
+"""
+ODD_DATES = ("31/12/1980", "1850-06-01")
 MARKER = "(personal, see staging.base_customers)"
 
 
@@ -61,6 +72,7 @@ def private_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) 
         "where email is not null and full_name is not null and phone is not null"
     ).fetchall()
     (landing / "customers" / "rejects.csv").write_text(REJECTS.format(first=first))
+    (landing / "customers" / "odd_contacts.csv").write_text(ODD_CONTACTS)
     build = Build(landing, work / "warehouse.duckdb", work / "target")
     run_dbt(build, "build", env={SECRET_ENV_VAR: SECRET, "DBT_LOG_PATH": str(work / "logs")})
     assert build.returncode == 0, build.output[-5000:]
@@ -102,10 +114,12 @@ def hashes(values: Iterable[str]) -> set[str]:
 
 class Finder:
     """Finds any of many needles in texts: indexed by their first token, confirmed by a
-    substring match of the lower-cased text, plus every 32/40/64-hex window."""
+    substring match of the lower-cased text, plus every 32/40/64-hex window; and a few
+    literals anywhere (a date is one token of `1850-06-01T00:00:00`)."""
 
-    def __init__(self, needles: set[str]) -> None:
+    def __init__(self, needles: set[str], literals: Iterable[str] = ()) -> None:
         self.needles = {needle.lower() for needle in needles}
+        self.literals = {literal.lower() for literal in literals}
         self.by_first_token: dict[str, set[str]] = defaultdict(set)
         for needle in self.needles:
             tokens = TOKEN.findall(needle)
@@ -116,7 +130,7 @@ class Finder:
         text = html.unescape(
             re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match[1], 16)), text)
         ).lower()
-        found = set()
+        found = {literal for literal in self.literals if literal in text}
         for token in set(TOKEN.findall(text)):
             found |= {needle for needle in self.by_first_token.get(token, ()) if needle in text}
         for run in HEX_RUN.findall(text):
@@ -128,7 +142,7 @@ class Finder:
 
 @pytest.fixture(scope="module")
 def finder(landed_personal: set[str]) -> Finder:
-    return Finder(landed_personal | hashes(landed_personal) | {"31/12/1980"})
+    return Finder(landed_personal | hashes(landed_personal), literals=ODD_DATES)
 
 
 def text_values(connection: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
@@ -192,6 +206,53 @@ def test_the_dashboards_have_no_personal_data_or_plain_hashes(served, finder) ->
         for page in pages
     }
     assert {name: hits for name, hits in leaks.items() if hits} == {}
+
+
+def file_texts(file: Path) -> set[str]:
+    """The texts of a file validate writes: every value of every table of a DuckDB file,
+    of a Parquet file, or the whole file (Data Docs HTML, JSON, CSS, JS, images)."""
+    if file.suffix == ".duckdb":
+        with duckdb.connect(str(file), read_only=True) as connection:
+            tables = connection.execute("select table_name from duckdb_tables()").fetchall()
+            return {value for (table,) in tables for value in text_values(connection, table)}
+    if file.suffix == ".parquet":
+        with duckdb.connect() as connection:
+            return text_values(connection, f"read_parquet('{file}')")
+    return {file.read_bytes().decode("utf-8", errors="replace")}
+
+
+def test_the_validation_outputs_have_no_personal_data_or_plain_hashes(served, finder) -> None:
+    quality = served["quality"]
+    files = sorted(path for path in quality.rglob("*") if path.is_file())
+    names = {str(path.relative_to(quality)) for path in files}
+    assert {"validation.duckdb", "validation_results.parquet", "data_docs/index.html"} <= names
+    assert any(name.startswith("data_docs/validations/") for name in names)
+    leaks = {
+        str(path.relative_to(quality)): {
+            hit for text in file_texts(path) for hit in finder.find(text)
+        }
+        for path in files
+    }
+    print(f"quality: {len(files)} files scanned")
+    assert {name: hits for name, hits in leaks.items() if hits} == {}
+
+
+def test_failed_checks_of_personal_columns_keep_counts_and_a_marker(served) -> None:
+    assert contract.personal_marker("customers") == MARKER  # rejected_rows' marker
+    rows = duckdb.sql(
+        "select expectation, observed_value, unexpected_count, details "
+        f"from read_parquet('{served['quality'] / 'validation_results.parquet'}') "
+        "where table_name = 'customers' and column_name = 'birth_date' and not success "
+        "order by expectation"
+    ).fetchall()
+    assert [(name, count) for name, _, count, _ in rows] == [
+        ("birth_date_between_1900_and_2100", 1),
+        ("birth_date_parses_as_date", 1),
+    ]
+    for _, observed, count, details in rows:
+        hidden = f"values not shown {MARKER}"
+        assert re.fullmatch(rf"{count} unexpected of \d+: {re.escape(hidden)}", observed)
+        assert details.endswith(f"; {hidden}")
 
 
 def test_rejected_customers_show_a_marker_and_staging_keeps_the_values(

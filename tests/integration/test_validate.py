@@ -71,7 +71,7 @@ def test_a_corrupted_serving_copy_fails_naming_the_expectations(
 ) -> None:
     broken = tmp_path / "serving"
     broken.mkdir()
-    shutil.copy(serving / "customer360.duckdb", broken / "customer360.duckdb")
+    shutil.copyfile(serving / "customer360.duckdb", broken / "customer360.duckdb")
     with duckdb.connect(str(broken / "customer360.duckdb")) as connection:
         [(customer,)] = connection.execute(
             "select min(customer_id) from marts.churn_predictions where risk_band = 'high'"
@@ -107,7 +107,7 @@ def test_a_rule_below_the_support_used_fails_validation(
 ) -> None:
     broken = tmp_path / "serving"
     broken.mkdir()
-    shutil.copy(serving / "customer360.duckdb", broken / "customer360.duckdb")
+    shutil.copyfile(serving / "customer360.duckdb", broken / "customer360.duckdb")
     with duckdb.connect(str(broken / "customer360.duckdb")) as connection:
         [(mode, used, rule)] = connection.execute(
             "select summary.support_mode, summary.min_support_used, min(rules.rule) "

@@ -48,7 +48,7 @@ def variant(serving: Path, tmp_path: Path, *statements: str) -> Path:
     """A copy of the serving copy with some statements applied."""
     copy = tmp_path / "serving"
     copy.mkdir()
-    shutil.copy(serving / "customer360.duckdb", copy / "customer360.duckdb")
+    shutil.copyfile(serving / "customer360.duckdb", copy / "customer360.duckdb")  # writable
     with duckdb.connect(str(copy / "customer360.duckdb")) as connection:
         for statement in statements:
             connection.execute(statement)
@@ -346,7 +346,7 @@ def test_cli_prints_the_pages_and_refuses_a_missing_serving_copy(serving, tmp_pa
     ]
     assert main(["dashboard", "--serving-dir", str(tmp_path / "none"), "--out", str(out)]) == 1
     error = capsys.readouterr().err
-    assert "no serving copy yet; run `make run` first" in error
+    assert "no serving copy yet; run `make run` or `customer360 publish`" in error
     assert "Traceback" not in error
     assert (out / "index.html").is_file()  # the last pages stay
     with pytest.raises(SystemExit) as usage:

@@ -387,6 +387,35 @@ def test_held_out_customers_are_disjoint_from_training_and_about_the_share() -> 
     assert 0.17 < len(test_ids) / 5000 < 0.23
 
 
+def test_the_training_sample_is_bounded_deterministic_and_independent_of_row_order() -> None:
+    table = snapshot_table(3000, 5)
+    shuffled = table.take(np.random.default_rng(1).permutation(table.num_rows))
+    connection = duckdb.connect()
+    sample = churn.bounded_sample(connection.from_arrow(table), 500, seed=42)
+    again = churn.bounded_sample(connection.from_arrow(shuffled), 500, seed=42)
+    larger = churn.bounded_sample(connection.from_arrow(table), 800, seed=42)
+    ids = sample.column("customer_id").to_pylist()
+    assert len(ids) == 500 and ids == sorted(ids)
+    assert again.column("customer_id").to_pylist() == ids  # the same rows, same order
+    assert again.column("monetary").equals(sample.column("monetary"))
+    assert set(ids) <= set(larger.column("customer_id").to_pylist())
+    assert churn.bounded_sample(connection.from_arrow(table), 10_000, 42).num_rows == 3000
+    # not the first ids nor the held-out side: about the held-out share of it is held out
+    held_out = connection.from_arrow(sample).filter(churn.held_out_condition(42, 0.2))
+    assert ids != sorted(table.column("customer_id").to_pylist())[:500]
+    assert 0.12 < len(held_out.fetchall()) / 500 < 0.28
+
+
+def test_scoring_in_batches_gives_the_probabilities_of_scoring_at_once() -> None:
+    train, score = snapshot_table(1500, 1), snapshot_table(1000, 2)
+    for family in churn.FAMILIES:
+        predict = churn.fit(train, family, seed=3)
+        batched = np.concatenate([predict(batch) for batch in score.to_batches(max_chunksize=128)])
+        at_once = churn.train_and_score(train, score, family, seed=3)
+        np.testing.assert_allclose(batched, at_once, rtol=1e-12)
+        assert batched.shape == (1000,) and ((batched >= 0) & (batched <= 1)).all()
+
+
 def test_model_version_changes_with_data_and_not_otherwise() -> None:
     fingerprint = {"as_of_date": "2025-01-01", "train_rows": 10}
     same = churn.model_version("logistic_regression", 1, dict(fingerprint))

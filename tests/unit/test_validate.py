@@ -230,7 +230,7 @@ def test_a_missing_serving_copy_is_refused_without_traceback(tmp_path, capsys) -
                  str(tmp_path / "quality")])  # fmt: skip
     assert code == 1
     err = capsys.readouterr().err
-    assert "no serving copy to validate; run `make run` / `customer360 publish` first" in err
+    assert "no serving copy yet; run `make run` or `customer360 publish`" in err
     assert "Traceback" not in err
 
 
@@ -251,3 +251,39 @@ def test_an_unreadable_landed_file_is_refused_with_its_folder(tmp_path: Path) ->
     (landing / "orders" / "part.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(validate.UserError, match=r"orders: cannot read the landed PARQUET files"):
         suites.landing_suites(duckdb.connect(), landing, contract.load(), None)
+
+
+def test_failed_checks_of_personal_columns_keep_counts_not_values(tmp_path, serving) -> None:
+    landing = tmp_path / "landing"
+    customers = pd.DataFrame({
+        "customer_id": ["c1", "c2", "c3"],
+        "email": ["a@example.org", "not-an-email@", None],
+        "birth_date": ["1980-01-01", "31/12/1980", "1850-06-01"],
+        "signup_date": ["2024-01-01", "someday", "2024-02-01"],
+    })  # fmt: skip
+    land(landing, "customers", customers, fmt="csv")
+    suite_list = suites.landing_suites(duckdb.connect(), landing, contract.load(), None)
+    out = tmp_path / "quality"
+    results, _ = validate.validate(serving, landing, out, {}, quiet=True, suite_list=suite_list)
+    failed = {
+        f"{r.suite.table}:{r.check.name}": r
+        for r in results
+        if not r.success and r.suite.table.startswith("customers")  # orders are not landed
+    }
+    marker = "values not shown (personal, see staging.base_customers)"
+    for name in ("birth_date_parses_as_date", "birth_date_between_1900_and_2100"):
+        result = failed.pop(f"customers:{name}")
+        assert result.check.personal == contract.personal_marker("customers")
+        assert (result.unexpected_count, result.samples) == (1, [])
+        assert result.observed_value == f"1 unexpected of 3: {marker}"
+        assert result.details.endswith(f"; {marker}")
+    # a column that is not personal still shows its failing values
+    assert failed.pop("customers:signup_date_parses_as_date").samples == ["someday"]
+    assert failed == {}
+    written = [out / "validation_results.parquet", *(out / "data_docs").rglob("*.html")]
+    pages = [path for path in written if "customers/personal" in str(path)]
+    assert pages  # the personal checks have a Data Docs page of their own
+    for path in written:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert not [value for value in ("31/12/1980", "1850-06-01") if value in text], path
+    assert "someday" in pq.read_table(out / "validation_results.parquet").to_pandas().to_string()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,20 @@ def held_out_condition(seed: int, share: float) -> str:
     """SQL condition true for the held-out test customers: a fixed share of customers chosen
     by a hash of their id and the seed, so the same customer is always on the same side."""
     return f"hash(customer_id || '{seed}') % 1000 < {round(share * 1000)}"
+
+
+def bounded_sample(relation, size: int, seed: int) -> pa.Table:
+    """At most `size` rows of a relation of snapshot rows, as an Arrow table ordered by
+    customer id: the rows with the smallest hash of customer id and seed (a hash other
+    than the held-out split's), so the same data and seed always give the same sample,
+    whatever the order of the rows, and a larger size keeps every row of a smaller one."""
+    return (
+        relation.order(f"hash(customer_id || '{seed}-sample'), customer_id")
+        .limit(size)
+        .order("customer_id")
+        .arrow()
+        .read_all()
+    )
 
 
 def make_model(family: str, seed: int):
@@ -151,12 +166,19 @@ def model_version(family: str | None, seed: int, fingerprint: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def fit(train: pa.Table, family: str, seed: int) -> Callable[[pa.RecordBatch], np.ndarray]:
+    """A function giving the churn probability of each row of a batch of snapshot rows,
+    from a model of `family` fitted on `train`."""
+    y_train = labels(train)
+    if len(np.unique(y_train)) < 2:  # one class only: its rate is the best estimate
+        rate = float(y_train.mean()) if len(y_train) else 0.0
+        return lambda batch: np.full(batch.num_rows, rate)
+    model = make_model(family, seed).fit(design_matrix(train), y_train)
+    return lambda batch: model.predict_proba(design_matrix(batch))[:, 1]
+
+
 def train_and_score(train: pa.Table, score: pa.Table, family: str, seed: int) -> np.ndarray:
     """Churn probabilities for the rows of `score` from a model fitted on `train`."""
     if score.num_rows == 0:
         return np.zeros(0)
-    y_train = labels(train)
-    if len(np.unique(y_train)) < 2:  # one class only: its rate is the best estimate
-        return np.full(score.num_rows, float(y_train.mean()) if len(y_train) else 0.0)
-    model = make_model(family, seed).fit(design_matrix(train), y_train)
-    return model.predict_proba(design_matrix(score))[:, 1]
+    return fit(train, family, seed)(score)

@@ -5,6 +5,12 @@ A frame is never loaded whole: its query is streamed in record batches of at mos
 `batch_rows` rows, each batch is validated as a pandas frame, and the batches' results
 are combined — a check succeeds when it succeeds on every batch; unexpected counts add
 up. GX runs in an ephemeral context; its validation results feed a Data Docs site.
+
+A failed check keeps up to SAMPLE_SIZE failing values (with the row's key when the suite
+has one), except a check on a column the contract marks pii (`Check.personal`): those
+checks run as a GX suite of their own, `<suite>.personal`, whose results GX computes
+without any values (no partial_unexpected_list, counts or index list), so neither the
+results table nor the Data Docs hold them; the result shows the marker instead.
 """
 
 from __future__ import annotations
@@ -54,15 +60,26 @@ class Result:
             return ", ".join(dict.fromkeys(self.observed))
         if self.unexpected_count is not None:
             text = f"{self.unexpected_count} unexpected of {self.element_count}"
+            if self.hidden:
+                return f"{text}: {self.hidden}"
             return text + (f": {'; '.join(self.samples)}" if self.samples else "")
         return "present" if self.success else "missing"
+
+    @property
+    def hidden(self) -> str | None:
+        """What a failed check on a personal column says instead of its values."""
+        if self.check.personal and self.unexpected_count:
+            return f"values not shown {self.check.personal}"
+        return None
 
     @property
     def details(self) -> str:
         text = f"{self.check.expectation}({json.dumps(self.check.kwargs, default=str)})"
         if self.check.notes:
             text += f"; {self.check.notes}"
-        if self.samples and self.unexpected_count:
+        if self.hidden:
+            text += f"; {self.hidden}"
+        elif self.samples and self.unexpected_count:
             text += f"; e.g. {'; '.join(self.samples)}"
         return text
 
@@ -136,6 +153,51 @@ def batches(
         yield reader.schema.empty_table().to_pandas()
 
 
+@dataclass
+class Group:
+    """Checks of one suite run as one GX suite (a validation definition over the suite's
+    frame), with the number of failing values GX returns for each."""
+
+    definition: Any
+    results: list[Result]
+    samples: int
+
+
+def groups(context, source, suite: Suite, results: list[Result]) -> list[Group]:
+    """The suite's checks as GX suites: `<suite>` (always, even when empty) for the checks
+    that show failing values, `<suite>.personal` for those on personal columns (none)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    asset = source.add_dataframe_asset(name=suite.gx_name)
+    personal = [result for result in results if result.check.personal]
+    parts = [(suite.gx_name, [result for result in results if not result.check.personal])]
+    if personal:
+        parts.append((f"{suite.gx_name}.personal", personal))
+    made = []
+    for name, part in parts:
+        expectations = [
+            getattr(gxe, result.check.expectation)(
+                **gx_kwargs(result.check),
+                meta={
+                    "check": result.check.name,
+                    "severity": result.check.severity,
+                    "notes": result.check.notes,
+                },
+            )
+            for result in part
+        ]
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=name,
+                data=asset.add_batch_definition_whole_dataframe(name),
+                suite=context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations)),
+            )
+        )
+        made.append(Group(definition, part, 0 if part is personal else SAMPLE_SIZE))
+    return made
+
+
 def run_suites(
     suites: list[Suite],
     connections: dict[str, duckdb.DuckDBPyConnection],
@@ -146,8 +208,6 @@ def run_suites(
     progress: Callable[[str], None] | None = None,
 ) -> list[Result]:
     """Validate every suite; return the results in suite and check order."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = make_context(docs_dir)
@@ -158,40 +218,24 @@ def run_suites(
             progress(f"[{number}/{len(suites)}] {suite.gx_name}")
         suite_results = [Result(suite, check) for check in suite.checks]
         results.extend(suite_results)
-        expectations = [
-            getattr(gxe, check.expectation)(
-                **gx_kwargs(check),
-                meta={"check": check.name, "severity": check.severity, "notes": check.notes},
-            )
-            for check in suite.checks
-        ]
-        gx_suite = context.suites.add(
-            gx.ExpectationSuite(name=suite.gx_name, expectations=expectations)
-        )
-        asset = source.add_dataframe_asset(name=suite.gx_name)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(
-                name=suite.gx_name,
-                data=asset.add_batch_definition_whole_dataframe("batch"),
-                suite=gx_suite,
-            )
-        )
-        result_format: dict[str, Any] = {
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": SAMPLE_SIZE,
-        }
+        suite_groups = groups(context, source, suite, suite_results)
         try:
             frames = batches(connections[suite.source], suite.sql, batch_rows)
             for index, frame in enumerate(frames):
-                if suite.key and suite.key in frame.columns:
-                    result_format["unexpected_index_column_names"] = [suite.key]
                 name = run_name if index == 0 else f"{run_name}-batch{index + 1}"
-                validation = definition.run(
-                    batch_parameters={"dataframe": frame},
-                    result_format=result_format,
-                    run_id=RunIdentifier(run_name=name, run_time=run_time),
-                )
-                _combine(suite_results, validation.results, len(frame))
+                for group in suite_groups:
+                    result_format: dict[str, Any] = {
+                        "result_format": "SUMMARY",
+                        "partial_unexpected_count": group.samples,
+                    }
+                    if group.samples and suite.key and suite.key in frame.columns:
+                        result_format["unexpected_index_column_names"] = [suite.key]
+                    validation = group.definition.run(
+                        batch_parameters={"dataframe": frame},
+                        result_format=result_format,
+                        run_id=RunIdentifier(run_name=name, run_time=run_time),
+                    )
+                    _combine(group.results, validation.results, len(frame))
         except duckdb.Error as error:
             message = str(error).splitlines()[0]
             for result in suite_results:
@@ -221,6 +265,8 @@ def _combine(results: list[Result], validations: list, rows: int) -> None:
                 outcome["unexpected_count"] or 0
             )
             result.element_count += int(outcome.get("element_count") or 0)
+            if result.check.personal:
+                continue  # counts only (GX was asked for no values; keep none if it gave any)
             key = result.suite.key
             indexed = outcome.get("partial_unexpected_index_list") or []
             values = outcome.get("partial_unexpected_list") or []
@@ -232,6 +278,8 @@ def _combine(results: list[Result], validations: list, rows: int) -> None:
                     result.samples.append(f"{_plain(indexed[position][key])}: {value}")
                 else:
                     result.samples.append(str(value))
+        elif result.check.personal and {"observed_value", "partial_missing_list"} & {*outcome}:
+            result.observed.append(f"values not shown {result.check.personal}")
         elif "partial_missing_list" in outcome or "missing_count" in outcome:
             missing = [str(_plain(value)) for value in outcome.get("partial_missing_list") or []]
             result.observed.append("missing: " + ", ".join(missing) if missing else "all present")

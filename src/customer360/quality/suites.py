@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from customer360.contract import Column, Entity
+from customer360.contract import Column, Entity, personal_marker
 from customer360.errors import UserError
 from customer360.ingest import NUMBER_PATTERNS
 
@@ -82,6 +82,9 @@ class Check:
     column: str | None = None
     notes: str = ""
     advice: str = REBUILD
+    # on a column the contract marks pii: the marker shown instead of failing values
+    # (the runner keeps counts only; GX returns no values)
+    personal: str | None = None
 
     @property
     def column_name(self) -> str | None:
@@ -473,9 +476,27 @@ def entity_suites(landed: LandedEntity, as_of_date: dt.date | None) -> list[Suit
         else "select 1 as no_columns where false"
     )
     suites.append(
-        Suite("landing", table, "landing", sql, tuple(checks), notes=f"every landed {table} file")
+        Suite(
+            "landing",
+            table,
+            "landing",
+            sql,
+            without_personal_values(checks, entity),
+            notes=f"every landed {table} file",
+        )
     )
     return suites
+
+
+def without_personal_values(checks: list[Check], entity: Entity) -> tuple[Check, ...]:
+    """The checks, those on a column the contract marks pii showing a marker instead of
+    the values that fail them (the results, Data Docs and dashboards are read by BI)."""
+    personal = {column.name for column in entity.columns if column.pii}
+    marker = personal_marker(entity.name)
+    return tuple(
+        replace(check, personal=marker) if check.column_name in personal else check
+        for check in checks
+    )
 
 
 # --- mart suites ------------------------------------------------------------------------
@@ -494,8 +515,14 @@ BUYER_MARTS = (
     "marts.customer_churn_labels",
     "marts.customer_segments",
     "marts.customer_tiers",
-    "marts.churn_predictions",
-    "ml.churn_scores",
+)
+# Every buyer is scored once a churn model exists; without labelled history (less than the
+# churn horizon of data) there is no model and nobody is scored.
+SCORED_MARTS = ("marts.churn_predictions", "ml.churn_scores")
+SCORED_CUSTOMERS = (
+    "(select case when exists (select 1 from ml.churn_model_runs "
+    "where is_current and model_family is not null) "
+    "then (select count(*) from marts.customer_rfm) else 0 end)"
 )
 
 
@@ -963,15 +990,16 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
 def counts_suite() -> Suite:
     """Customer counts across the one-row-per-customer marts, by the group they cover."""
     parts = []
-    for group, tables, reference in (
-        ("all customers", ALL_CUSTOMER_MARTS, "marts.dim_customers"),
-        ("buying customers", BUYER_MARTS, "marts.customer_rfm"),
+    for group, tables, expected in (
+        ("all customers", ALL_CUSTOMER_MARTS, "(select count(*) from marts.dim_customers)"),
+        ("buying customers", BUYER_MARTS, "(select count(*) from marts.customer_rfm)"),
+        ("scored customers", SCORED_MARTS, SCORED_CUSTOMERS),
     ):
         for table in tables:
             parts.append(
                 f"select {sql_string(table)} as table_name, {sql_string(group)} as customer_group, "
                 f"count(*) as row_count, count(distinct customer_id) as distinct_customers, "
-                f"(select count(*) from {reference}) as expected_customers from {table}"
+                f"{expected} as expected_customers from {table}"
             )
     parts.append(
         "select 'marts.customer_360 (has_purchased)', 'buying customers', count(*), "
@@ -998,9 +1026,9 @@ def counts_suite() -> Suite:
                 notes="all-customer marts (dim_customers, customer_metrics, customer_status, "
                 "customer_behavior, customer_360, retention_offers) match dim_customers; buyer "
                 "marts (customer_rfm, customer_churn_labels, customer_segments, customer_tiers, "
-                "churn_predictions, ml.churn_scores, customer_360 where has_purchased) match "
-                "customer_rfm. customer_email_engagement covers only e-mailed customers and is "
-                "left out.",
+                "customer_360 where has_purchased) match customer_rfm; churn_predictions and "
+                "ml.churn_scores match customer_rfm once a churn model exists, else are empty. "
+                "customer_email_engagement covers only e-mailed customers and is left out.",
             ),
         ),
         key="table_name",

@@ -29,9 +29,9 @@ from customer360 import contract
 from customer360.errors import UserError
 from customer360.project import landing_dir as default_landing_dir
 from customer360.project import project_dir, project_vars
-from customer360.publish import default_serving_dir
 from customer360.quality import runner, suites
 from customer360.quality.runner import Result
+from customer360.serving import current, default_serving_dir
 
 RESULT_COLUMNS = (
     ("run_id", pa.string()),
@@ -66,11 +66,6 @@ def parse_vars(text: str | None) -> dict[str, Any]:
 
 
 def publish_info(serving_file: Path) -> dict[str, Any]:
-    if not serving_file.is_file():
-        raise UserError(
-            f"{serving_file}: no serving copy to validate; run `make run` / "
-            "`customer360 publish` first"
-        )
     try:
         with duckdb.connect(str(serving_file), read_only=True) as connection:
             cursor = connection.execute("select * from main.publish_info")
@@ -221,8 +216,10 @@ def validate(
 ) -> tuple[list[Result], str]:
     """Run every suite; write the outputs; return the results and the run id."""
     project = project_dir()
-    serving_file = serving_dir / "customer360.duckdb"
+    serving_file = current(serving_dir).database  # one version for the whole run
     info = publish_info(serving_file)
+    for per_publish in ("build_id", "version"):  # the same data and vars: the same run id
+        info.pop(per_publish, None)
     thresholds = {**project_vars(project), **overrides}
     as_of_date = as_date(overrides.get("as_of_date") or info.get("as_of_date"))
     progress = None if quiet else runner.log
@@ -270,7 +267,7 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_quality_dir()
     overrides = parse_vars(args.vars)
     if not args.quiet:
-        runner.log(f"validating {serving_dir / 'customer360.duckdb'} and {landing} ...")
+        runner.log(f"validating {current(serving_dir).database} and {landing} ...")
     results, run_id = validate(serving_dir, landing, out, overrides, quiet=args.quiet)
     print(f"run {run_id}: {len(results)} expectations")
     return report(results, out)
