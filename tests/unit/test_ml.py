@@ -411,7 +411,7 @@ def test_scoring_in_batches_gives_the_probabilities_of_scoring_at_once() -> None
     for family in churn.FAMILIES:
         predict = churn.fit(train, family, seed=3)
         batched = np.concatenate([predict(batch) for batch in score.to_batches(max_chunksize=128)])
-        at_once = churn.train_and_score(train, score, family, seed=3)
+        at_once = predict(score)
         np.testing.assert_allclose(batched, at_once, rtol=1e-12)
         assert batched.shape == (1000,) and ((batched >= 0) & (batched <= 1)).all()
 

@@ -175,10 +175,3 @@ def fit(train: pa.Table, family: str, seed: int) -> Callable[[pa.RecordBatch], n
         return lambda batch: np.full(batch.num_rows, rate)
     model = make_model(family, seed).fit(design_matrix(train), y_train)
     return lambda batch: model.predict_proba(design_matrix(batch))[:, 1]
-
-
-def train_and_score(train: pa.Table, score: pa.Table, family: str, seed: int) -> np.ndarray:
-    """Churn probabilities for the rows of `score` from a model fitted on `train`."""
-    if score.num_rows == 0:
-        return np.zeros(0)
-    return fit(train, family, seed)(score)
