@@ -10,6 +10,8 @@
       _source_row   the row number in that file (ingest records the line a user sees;
                     for Parquet landed directly it is the row index + 1, for CSV the
                     data row + 1 for the header)
+      _landed_file, _landed_row   the landed file and the row in it (staging keys its
+                    rows by these and the file's fingerprint, see landed_files.sql)
     An optional entity without files becomes an empty view with the same columns, so its
     models still build. A required entity without files stops the run with a message
     saying how to land data.
@@ -25,33 +27,54 @@
 
 
 {% macro landing_view_sql(source) %}
+    {%- set scan = landing_glob_scan(source) -%}
+    {%- if scan is none and source.meta.get('required_entity') -%}
+        {{ exceptions.raise_compiler_error(
+            "No files landed for the required entity '" ~ source.name ~ "' in "
+            ~ var('landing_dir') ~ '/' ~ source.name ~ ". Land data first: `customer360 demo` "
+            ~ "for demo data, or `customer360 ingest FILE --entity " ~ source.name
+            ~ "` for your own file."
+        ) }}
+    {%- endif -%}
+    create or replace view landing.{{ adapter.quote(source.name) }} as
+    {{ scan if scan is not none else landing_scan_sql(source, none, none, false) }}
+{% endmacro %}
+
+
+{#- The scan of every file in the entity's landing folder; none without files. -#}
+{% macro landing_glob_scan(source) %}
     {%- set folder = var('landing_dir') ~ '/' ~ source.name -%}
-    {%- set columns = source.columns.keys() | list -%}
-    {%- set parts = [] -%}
     {%- set parquet_glob = folder ~ '/*.parquet' -%}
     {%- set csv_glob = folder ~ '/*.csv' -%}
-    {%- set has_parquet = landing_has_files(parquet_glob) -%}
-    {%- set has_csv = landing_has_files(csv_glob) -%}
-    {%- set as_text = has_parquet and has_csv -%}
-    {%- if has_parquet -%}
-        {%- set scan = "read_parquet(" ~ sql_string(parquet_glob)
+    {%- set parquet = sql_string(parquet_glob) if landing_has_files(parquet_glob) else none -%}
+    {%- set csv = sql_string(csv_glob) if landing_has_files(csv_glob) else none -%}
+    {%- if parquet is none and csv is none -%}{{ return(none) }}{%- endif -%}
+    {{ return(landing_scan_sql(source, parquet, csv, parquet is not none and csv is not none)) }}
+{% endmacro %}
+
+
+{#-
+    The rows of an entity's landed files with where each came from: `parquet` and `csv`
+    are what read_parquet / read_csv take (a glob or a list of paths, as SQL) or none.
+    Every column is text when `as_text` (an entity landed both as Parquet and as CSV).
+    Adds `_landed_file` (the landed file's path) and `_landed_row` (the row in it) to
+    `_source_file` and `_source_row`. Without files: no rows, every column text.
+-#}
+{% macro landing_scan_sql(source, parquet, csv, as_text) %}
+    {%- set columns = source.columns.keys() | list -%}
+    {%- set parts = [] -%}
+    {%- if parquet is not none -%}
+        {%- set scan = "read_parquet(" ~ parquet
             ~ ", union_by_name = true, filename = true, file_row_number = true)" -%}
         {%- do parts.append(landing_select(scan, columns, 'file_row_number + 1', as_text)) -%}
     {%- endif -%}
-    {%- if has_csv -%}
+    {%- if csv is not none -%}
         {%- set scan = "(select *, row_number() over (partition by filename) + 1 as landed_row"
-            ~ " from read_csv(" ~ sql_string(csv_glob)
+            ~ " from read_csv(" ~ csv
             ~ ", header = true, all_varchar = true, union_by_name = true, filename = true))" -%}
         {%- do parts.append(landing_select(scan, columns, 'landed_row', as_text)) -%}
     {%- endif -%}
     {%- if parts | length == 0 -%}
-        {%- if source.meta.get('required_entity') -%}
-            {{ exceptions.raise_compiler_error(
-                "No files landed for the required entity '" ~ source.name ~ "' in "
-                ~ folder ~ ". Land data first: `customer360 demo` for demo data, or "
-                ~ "`customer360 ingest FILE --entity " ~ source.name ~ "` for your own file."
-            ) }}
-        {%- endif -%}
         {%- set empty_columns = [] -%}
         {%- for column in columns -%}
             {%- do empty_columns.append('cast(null as varchar) as ' ~ adapter.quote(column)) -%}
@@ -59,10 +82,10 @@
         {%- do parts.append(
             'select ' ~ empty_columns | join(', ')
             ~ ', cast(null as varchar) as _source_file, cast(null as bigint) as _source_row'
+            ~ ', cast(null as varchar) as _landed_file, cast(null as bigint) as _landed_row'
             ~ ' where false'
         ) -%}
     {%- endif -%}
-    create or replace view landing.{{ adapter.quote(source.name) }} as
     {{ parts | join('\nunion all\n') }}
 {% endmacro %}
 
@@ -90,6 +113,8 @@
     {%- else -%}
         {%- do selected.append('cast(' ~ row_number_expression ~ ' as bigint) as _source_row') -%}
     {%- endif -%}
+    {%- do selected.append('filename as _landed_file') -%}
+    {%- do selected.append('cast(' ~ row_number_expression ~ ' as bigint) as _landed_row') -%}
     select {{ selected | join(', ') }} from {{ scan }}
 {% endmacro %}
 

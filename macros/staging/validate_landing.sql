@@ -9,12 +9,23 @@
                           or 'rejected'
       reject_reason       first failing rule, in this order: missing_key,
                           missing_required:<column>, unparseable:<column>,
-                          out_of_range:<column>, duplicate_conflict, then for a
-                          reference (order_items.order_id): <order>_rejected:<the
-                          order's reason> when the referenced row was rejected, orphan
-                          when it was never landed
-      raw_values          the landed values as JSON text, for rejected rows
+                          out_of_range:<column> (the row rules, on the row alone), then the
+                          key rules: duplicate_conflict, and for a reference
+                          (order_items.order_id) <order>_rejected:<the order's reason> when
+                          the referenced row was rejected, orphan when it was never landed
+      raw_values          for a row rule's reject the landed values as JSON text; for a key
+                          rule's reject (the row itself was valid) its typed values as text
       _source_file, _source_row   where the row came from
+      _landed_fingerprint, _landed_row   the landed file's fingerprint and the row in it
+
+    Staged by landed file (an incremental model, strategy `landed_files`): a run types and
+    checks only the rows of files whose fingerprint (ops.landed_files) it has not staged;
+    the rows of files no longer landed (removed, or re-landed with other content) are
+    deleted. The key rules are then re-run for the keys those files touch, over every
+    staged row with such a key, so a new file can make an old row a duplicate or a
+    conflict and a removed one can undo it. For a reference, the rows whose referenced key
+    changed outcome are re-run too. `--full-refresh` stages every file again and gives the
+    same table.
 #}
 {% macro validate_landing(entity) %}
     {%- set relation = source('landing', entity) -%}
@@ -26,15 +37,22 @@
     {%- set columns = node.columns.values() | list -%}
     {%- set grain = node.meta.get('grain', []) -%}
     {%- set references = node.meta.get('references', {}) -%}
+    {%- set incremental = is_incremental() and landing_staged_by_file(this) -%}
+    {%- set scan = landing_files_to_stage(node, this if incremental else none) -%}
     {%- set landed_types = {} -%}
-    {%- for landed in adapter.get_columns_in_relation(relation) -%}
-        {%- do landed_types.update({landed.name: landed.dtype | lower}) -%}
+    {%- for landed in run_query('describe ' ~ scan) -%}
+        {%- do landed_types.update({landed[0]: landed[1] | lower}) -%}
     {%- endfor %}
 
 with
 
 landed as (
-    select * from {{ relation }}
+    select
+        scanned.*,
+        landed_files.fingerprint as _landed_fingerprint
+    from ({{ scan }}) as scanned
+    inner join ops.landed_files as landed_files
+        on scanned._landed_file = landed_files.landed_file
 ),
 
 cleaned as (
@@ -42,6 +60,8 @@ cleaned as (
     select
         _source_file,
         _source_row,
+        _landed_fingerprint,
+        _landed_row,
         {%- for column in columns %}
         {{ landing_cleaned_value(column, landed_types.get(column.name, 'varchar')) }}
             as {{ column.name }}__raw{{ ',' if not loop.last }}
@@ -61,38 +81,84 @@ typed as (
 checked as {{ materialized_cte() }} (
     select
         *,
-        case
-            {%- for column in columns if column.name in grain and column.meta.get('required')
-                and column.meta.get('default') is none %}
-            when {{ column.name }}__raw is null then 'missing_key'
-            {%- endfor %}
-            {%- for column in columns if column.name not in grain
-                and column.meta.get('required') and column.meta.get('default') is none %}
-            when {{ column.name }}__raw is null then 'missing_required:{{ column.name }}'
-            {%- endfor %}
-            {%- for column in columns if column.meta.get('required_in_file') %}
-            when {{ column.name }}__raw is null
-                and count({{ column.name }}__raw) over (partition by _source_file) > 0
-                then 'missing_required:{{ column.name }}'
-            {%- endfor %}
-            {%- for column in columns %}
-            when {{ column.name }}__raw is not null and {{ column.name }} is null
-                then 'unparseable:{{ column.name }}'
-            {%- endfor %}
-            {%- for column in columns if landing_range_condition(column) %}
-            when {{ landing_range_condition(column) }} then 'out_of_range:{{ column.name }}'
-            {%- endfor %}
-        end as check_failure
+        {{ landing_row_rules(columns, grain) }} as check_failure
     from typed
 ),
+{%- set row_columns = columns | map(attribute='name') | list
+    + ['_source_file', '_source_row', '_landed_fingerprint', '_landed_row'] %}
+{% if incremental %}
+
+current_files as (
+    select fingerprint from ops.landed_files where entity = {{ sql_string(entity) }}
+),
+
+staged_before as (
+    select * from {{ this }}
+),
+
+kept as (
+    -- rows staged by earlier runs from files that are still landed, unchanged
+    select * from staged_before
+    where _landed_fingerprint in (select fingerprint from current_files)
+),
+{%- if references %}
+
+reference_changed as (
+    -- kept rows that passed the row rules and whose referenced key changed outcome
+    select kept.{{ grain | join(', kept.') }}
+    from kept
+    {{ landing_reference_joins('kept', references) }}
+    where
+        not {{ landing_is_row_rule('kept.reject_reason') }}
+        and kept.reject_reason is distinct from 'duplicate_conflict'
+        and {{ landing_reference_failure(references) }}
+        is distinct from kept.reject_reason
+),
+{%- endif %}
+
+touched_keys as {{ materialized_cte() }} (
+    -- the keys of new rows and of removed rows: their key rules are run again
+    select distinct {{ grain | join(', ') }} from (
+        select {{ grain | join(', ') }} from checked where check_failure is null
+        union all
+        select {{ grain | join(', ') }} from staged_before
+        where
+            _landed_fingerprint not in (select fingerprint from current_files)
+            and not {{ landing_is_row_rule('reject_reason') }}
+        {%- if references %}
+        union all
+        select {{ grain | join(', ') }} from reference_changed
+        {%- endif %}
+    ) as touched
+),
+
+candidates as (
+    select {{ row_columns | join(', ') }} from checked where check_failure is null
+
+    union all
+
+    select kept.{{ row_columns | join(', kept.') }}
+    from kept
+    inner join touched_keys
+        on {% for column in grain -%}
+            kept.{{ column }} is not distinct from touched_keys.{{ column }}
+            {%- if not loop.last %} and {% endif %}
+        {%- endfor %}
+    where not {{ landing_is_row_rule('kept.reject_reason') }}
+),
+{% else %}
+
+candidates as (
+    select {{ row_columns | join(', ') }} from checked where check_failure is null
+),
+{% endif %}
 
 keyed as {{ materialized_cte() }} (
-    -- rows that pass the checks, with how many share their key: mostly one
+    -- rows that pass the row rules, with how many share their key: mostly one
     select
         *,
         count(*) over (partition by {{ grain | join(', ') }}) as key_rows
-    from checked
-    where check_failure is null
+    from candidates
 ),
 
 compared as (
@@ -102,7 +168,7 @@ compared as (
         *,
         row_number() over (
             partition by {{ columns | map(attribute='name') | join(', ') }}
-            order by _source_file, _source_row
+            order by _source_file, _source_row, _landed_fingerprint, _landed_row
         ) as copy_number,
         key_rows
         > count(*) over (partition by {{ columns | map(attribute='name') | join(', ') }})
@@ -125,30 +191,12 @@ outcomes as (
         compared.*,
         case
             when compared.has_conflicting_copy then 'duplicate_conflict'
-            {%- for column, parent in references.items() %}
-            when parent_{{ loop.index }}.{{ column }} is null
-                then coalesce(
-                    '{{ column | replace("_id", "") }}_rejected:'
-                    || parent_rejected_{{ loop.index }}.reject_reason,
-                    'orphan'
-                )
-            {%- endfor %}
+            {%- if references %}
+            else {{ landing_reference_failure(references) }}
+            {%- endif %}
         end as key_failure
     from compared
-    {%- for column, parent in references.items() %}
-    left join (select distinct {{ column }} from {{ ref('stg_' ~ parent) }}) as parent_{{ loop.index }}
-        on compared.{{ column }} = parent_{{ loop.index }}.{{ column }}
-    left join (
-        -- the parent's rows with this key were all rejected: the first reason says why
-        select
-            {{ column }},
-            min(reject_reason) as reject_reason
-        from {{ ref('base_' ~ parent) }}
-        where row_outcome = 'rejected' and {{ column }} is not null
-        group by {{ column }}
-    ) as parent_rejected_{{ loop.index }}
-        on compared.{{ column }} = parent_rejected_{{ loop.index }}.{{ column }}
-    {%- endfor %}
+    {{ landing_reference_joins('compared', references) }}
 ),
 
 final as (
@@ -162,9 +210,12 @@ final as (
             else 'staged'
         end as row_outcome,
         key_failure as reject_reason,
-        case when key_failure is not null then {{ landing_raw_json(columns) }} end as raw_values,
+        case when key_failure is not null then {{ landing_raw_json(columns, '') }} end
+            as raw_values,
         _source_file,
-        _source_row
+        _source_row,
+        _landed_fingerprint,
+        _landed_row
     from outcomes
 
     union all
@@ -177,13 +228,163 @@ final as (
         check_failure as reject_reason,
         {{ landing_raw_json(columns) }} as raw_values,
         _source_file,
-        _source_row
+        _source_row,
+        _landed_fingerprint,
+        _landed_row
     from checked
     where check_failure is not null
 )
 
 select * from final
     {%- endif -%}
+{% endmacro %}
+
+
+{#-
+    The scan (SQL) of the entity's landed files that this run stages: every file, or with
+    `staged` (the model's existing table) only the files whose fingerprint it lacks. The
+    on-run-start hook record_landed_files lists them; a compile without a run (no
+    ops.landed_files yet) scans every file.
+-#}
+{% macro landing_files_to_stage(source, staged=none) %}
+    {%- if adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') is none -%}
+        {#- compiled without a run (dbt compile, docs, lint before any build): every file -#}
+        {{ return(landing_glob_scan(source) or landing_scan_sql(source, none, none, false)) }}
+    {%- endif -%}
+    {%- set query -%}
+        select landed_file from ops.landed_files
+        where entity = {{ sql_string(source.name) }}
+        {%- if staged is not none %}
+            and fingerprint not in (select distinct _landed_fingerprint from {{ staged }})
+        {%- endif %}
+        order by landed_file
+    {%- endset -%}
+    {%- set files = run_query(query).columns[0].values() | list -%}
+    {%- set all_files = run_query('select landed_file from ops.landed_files where entity = '
+        ~ sql_string(source.name)).columns[0].values() | list -%}
+    {%- set parquet = [] -%}{%- set csv = [] -%}{%- set kinds = [] -%}
+    {%- for file in all_files -%}
+        {%- do kinds.append('parquet' if file.endswith('.parquet') else 'csv') -%}
+    {%- endfor -%}
+    {%- for file in files -%}
+        {%- do (parquet if file.endswith('.parquet') else csv).append(file) -%}
+    {%- endfor -%}
+    {%- set as_text = 'parquet' in kinds and 'csv' in kinds -%}
+    {{ return(landing_scan_sql(
+        source,
+        landing_sql_list(parquet) if parquet else none,
+        landing_sql_list(csv) if csv else none,
+        as_text,
+    )) }}
+{% endmacro %}
+
+
+{#- A list of SQL strings: ['a', 'b']. -#}
+{% macro landing_sql_list(values) -%}
+    [{% for value in values %}{{ sql_string(value) }}{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{#- Whether the model's table was staged by landed file (built by this version). -#}
+{% macro landing_staged_by_file(relation) %}
+    {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {{ return('_landed_fingerprint' in names) }}
+{% endmacro %}
+
+
+{#- The first row rule a row breaks (null when none): see validate_landing. -#}
+{% macro landing_row_rules(columns, grain) -%}
+        case
+            {%- for column in columns if column.name in grain and column.meta.get('required')
+                and column.meta.get('default') is none %}
+            when {{ column.name }}__raw is null then 'missing_key'
+            {%- endfor %}
+            {%- for column in columns if column.name not in grain
+                and column.meta.get('required') and column.meta.get('default') is none %}
+            when {{ column.name }}__raw is null then 'missing_required:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if column.meta.get('required_in_file') %}
+            when {{ column.name }}__raw is null
+                and count({{ column.name }}__raw) over (partition by _source_file) > 0
+                then 'missing_required:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns %}
+            when {{ column.name }}__raw is not null and {{ column.name }} is null
+                then 'unparseable:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if landing_range_condition(column) %}
+            when {{ landing_range_condition(column) }} then 'out_of_range:{{ column.name }}'
+            {%- endfor %}
+        end
+{%- endmacro %}
+
+
+{#- Whether a reject reason is a row rule's (true) rather than a key rule's or none (false). -#}
+{% macro landing_is_row_rule(reason) -%}
+    coalesce(
+        {{ reason }} like 'missing\_%' escape '\'
+        or {{ reason }} like 'unparseable:%'
+        or {{ reason }} like 'out\_of\_range:%' escape '\',
+        false
+    )
+{%- endmacro %}
+
+
+{#- Joins of `rows` to each referenced entity's staged keys and rejected keys. -#}
+{% macro landing_reference_joins(rows, references) -%}
+    {%- for column, parent in references.items() %}
+    left join (select distinct {{ column }} from {{ ref('stg_' ~ parent) }}) as parent_{{ loop.index }}
+        on {{ rows }}.{{ column }} = parent_{{ loop.index }}.{{ column }}
+    left join (
+        -- the parent's rows with this key were all rejected: the first reason says why
+        select
+            {{ column }},
+            min(reject_reason) as reject_reason
+        from {{ ref('base_' ~ parent) }}
+        where row_outcome = 'rejected' and {{ column }} is not null
+        group by {{ column }}
+    ) as parent_rejected_{{ loop.index }}
+        on {{ rows }}.{{ column }} = parent_rejected_{{ loop.index }}.{{ column }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- The reference rule's failure over landing_reference_joins (null when it passes). -#}
+{% macro landing_reference_failure(references) -%}
+    case
+        {%- for column, parent in references.items() %}
+        when parent_{{ loop.index }}.{{ column }} is null
+            then coalesce(
+                '{{ column | replace("_id", "") }}_rejected:'
+                || parent_rejected_{{ loop.index }}.reject_reason,
+                'orphan'
+            )
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#-
+    The incremental strategy of the base models (config incremental_strategy:
+    landed_files): delete the rows of files no longer landed (their fingerprint is not in
+    ops.landed_files) and the rows the run recomputed, then insert the run's rows. Runs
+    in the model's transaction: a killed run leaves the table as it was.
+-#}
+{% macro get_incremental_landed_files_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set new_rows = arg_dict['temp_relation'] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    delete from {{ target }}
+    where _landed_fingerprint not in (select fingerprint from ops.landed_files);
+
+    delete from {{ target }} as staged
+    using {{ new_rows }} as new_rows
+    where
+        staged._landed_fingerprint = new_rows._landed_fingerprint
+        and staged._landed_row = new_rows._landed_row;
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ new_rows }}
 {% endmacro %}
 
 
@@ -220,12 +421,12 @@ select * from final
     {%- if default is none -%}
         {{ cast }}
     {%- elif default == 'row_order' -%}
-        {%- set partition = [] -%}
+        {%- set partition = ['_source_file'] -%}
         {%- for other in grain if other != column.name -%}
             {%- do partition.append(other ~ '__raw') -%}
         {%- endfor -%}
         case when {{ raw }} is null then cast(row_number() over (
-            partition by {{ partition | join(', ') if partition else '1' }}
+            partition by {{ partition | join(', ') }}
             order by _source_file, _source_row
         ) as {{ column.data_type }}) else {{ cast }} end
     {%- else -%}
@@ -272,15 +473,15 @@ select * from final
 {%- endmacro %}
 
 
-{#- The landed values of a row as JSON text (for reject rows). -#}
-{% macro landing_raw_json(columns) -%}
-    {{ return(adapter.dispatch('landing_raw_json', 'customer360')(columns)) }}
+{#- The landed values of a row as JSON text (for reject rows); suffix '' for the typed values. -#}
+{% macro landing_raw_json(columns, suffix='__raw') -%}
+    {{ return(adapter.dispatch('landing_raw_json', 'customer360')(columns, suffix)) }}
 {%- endmacro %}
 
-{% macro default__landing_raw_json(columns) -%}
+{% macro default__landing_raw_json(columns, suffix='__raw') -%}
     cast(to_json(struct_pack(
         {%- for column in columns %}
-        {{ column.name }} := cast({{ column.name }}__raw as varchar){{ ',' if not loop.last }}
+        {{ column.name }} := cast({{ column.name }}{{ suffix }} as varchar){{ ',' if not loop.last }}
         {%- endfor %}
     )) as varchar)
 {%- endmacro %}

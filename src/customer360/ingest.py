@@ -1046,7 +1046,8 @@ def typed_value(column: Column, grain: tuple[str, ...]) -> str:
     if column.default is None:
         return cast
     if column.default == "row_order":
-        others = [f"{name}__raw" for name in grain if name != column.name] or ["1"]
+        # numbered within each source file, as staging does: a file landed twice is a copy
+        others = ["_source_file"] + [f"{name}__raw" for name in grain if name != column.name]
         return (
             f"case when {raw} is null then cast(row_number() over (partition by "
             f"{', '.join(others)} order by _source_file, _source_row) as {column.data_type}) "

@@ -1,6 +1,10 @@
 """Incremental builds: one more landed day, then `dbt build`, gives the tables a full
 refresh gives, and leaves the rows outside the look-back window alone.
 
+Staging is incremental by landed file (macros/staging/validate_landing.sql): a run types
+and checks only new or changed files, drops the rows of removed ones and re-runs the key
+rules for the keys they touch; the staging tables must equal a full refresh's too.
+
 fct_order_lines and fct_orders are incremental (strategy `lookback_merge`, docs block
 `incremental_lookback`): a run reads the orders placed from the day of the newest built
 order minus `incremental_lookback_days` (3) and merges them; older rows are kept as built.
@@ -35,13 +39,13 @@ def land(landing: Path, entity: str, name: str, rows: list[dict]) -> None:
 
 
 def marts_and_ml(build: Build) -> dict[str, tuple]:
-    """Count and hash of every table of the marts and ml schemas. ml.churn_model_runs is a
-    version log by design (new data adds a version, a full refresh starts it again), so
-    only its current version is compared."""
+    """Count and hash of every table of the staging, marts and ml schemas.
+    ml.churn_model_runs is a version log by design (new data adds a version, a full
+    refresh starts it again), so only its current version is compared."""
     tables = {
         name: value
         for name, value in fingerprints(build).items()
-        if name.startswith(("marts.", "ml."))
+        if name.startswith(("staging.base_", "marts.", "ml."))
     }
     tables["ml.churn_model_runs"] = build.query(
         "select count(*), sum(hash(t)) from ml.churn_model_runs as t where is_current"
@@ -205,12 +209,49 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
     full = run_dbt(copy_database(build, incremental["work"]), "build", "--full-refresh")
     assert full.returncode == 0, full.output[-5000:]
     incremental_tables, full_tables = marts_and_ml(build), marts_and_ml(full)
-    assert {"marts.fct_order_lines", "marts.fct_orders", "ml.churn_model_runs"} <= set(
-        incremental_tables
-    )
+    assert {
+        "staging.base_order_items",
+        "marts.fct_order_lines",
+        "marts.fct_orders",
+        "ml.churn_model_runs",
+    } <= set(incremental_tables)
     assert incremental_tables == full_tables
     # the incremental warehouse keeps the version built before the new day
     assert build.query("select count(*), count_if(is_current) from ml.churn_model_runs") == [(2, 1)]
+
+
+def test_removed_and_relanded_files_give_the_tables_of_a_full_refresh(incremental) -> None:
+    """The corrections file removed (its conflicting copy goes, so the built line it
+    conflicted with is staged again) and the late order's file landed again with another
+    channel: staging drops exactly the old files' rows and the key rules are re-run, as a
+    full refresh would."""
+    build: Build = incremental["build"]
+    landing = build.landing
+    (landing / "order_items" / "corrections.parquet").unlink()
+    late = pq.read_table(landing / "orders" / "late-in-window.parquet").to_pylist()
+    land(landing, "orders", "late-in-window", [{**late[0], "channel": "store"}])
+    run_dbt(build, "build")
+    assert build.returncode == 0, build.output[-5000:]
+    order_id, line_number = incremental["order_id"], incremental["line_number"]
+    assert build.query(
+        f"select count(*) from marts.fct_order_lines where order_id = '{order_id}' "
+        f"and line_number = {line_number}"
+    ) == [(1,)]
+    assert (
+        build.query(
+            "select row_outcome, count(*) from staging.base_order_items "
+            f"where order_id = '{LATE_ORDER}' group by all"
+        )
+        == []
+    )  # its lines were in the removed file
+    assert build.query(
+        f"select channel from staging.base_orders where order_id = '{LATE_ORDER}'"
+    ) == [("store",)]
+    work = incremental["work"] / "relanded"
+    work.mkdir()
+    full = run_dbt(copy_database(build, work), "build", "--full-refresh")
+    assert full.returncode == 0, full.output[-5000:]
+    assert marts_and_ml(build) == marts_and_ml(full)
 
 
 def test_a_row_landed_before_the_window_makes_the_run_rebuild_the_whole_table(
