@@ -23,11 +23,10 @@
         {% set pattern = var('landing_dir') ~ '/*/*' %}
         {% set entities = landing_entities() %}
         {% set listing %}
-            select filename as landed_file, size, last_modified as modified_at
-            from read_blob({{ sql_string(pattern) }})
+            select * from ({{ landed_file_stats(sql_string(pattern)) }}) as files
             where
-                (filename like '%.parquet' or filename like '%.csv')
-                and regexp_extract(filename, '([^/]+)/[^/]+$', 1) in (
+                (landed_file like '%.parquet' or landed_file like '%.csv')
+                and regexp_extract(landed_file, '([^/]+)/[^/]+$', 1) in (
                     {%- for entity in entities %}{{ sql_string(entity) }}{{ ',' if not loop.last }}{% endfor -%}
                 )
         {% endset %}
@@ -59,11 +58,10 @@
 
             hashed as (
                 {% if to_hash %}
-                    select filename as landed_file, size, last_modified as modified_at,
-                        md5(content) as content_md5
-                    from read_blob([
-                        {%- for file in to_hash %}{{ sql_string(file) }}{{ ',' if not loop.last }}{% endfor -%}
-                    ])
+                    {%- set files -%}
+                        [{%- for file in to_hash %}{{ sql_string(file) }}{{ ',' if not loop.last }}{% endfor -%}]
+                    {%- endset %}
+                    {{ landed_file_stats(files, with_content_md5=true) }}
                 {% else %}
                     select
                         null::varchar as landed_file,
@@ -94,6 +92,26 @@
         {% endset %}
         {% do run_query(replace) %}
     {% endif %}
+{% endmacro %}
+
+
+{#- The files `source` names (a path pattern or a list of paths, as SQL): landed_file,
+    size, modified_at and, with `with_content_md5`, the MD5 of their bytes. Reading file
+    metadata and bytes is engine-specific (DuckDB: read_blob), hence the dispatch. -#}
+{% macro landed_file_stats(source, with_content_md5=false) %}
+    {{ return(adapter.dispatch('landed_file_stats', 'customer360')(source, with_content_md5)) }}
+{% endmacro %}
+
+
+{% macro default__landed_file_stats(source, with_content_md5=false) %}
+    select
+        filename as landed_file,
+        size,
+        last_modified as modified_at
+        {%- if with_content_md5 %},
+        md5(content) as content_md5
+        {%- endif %}
+    from read_blob({{ source }})
 {% endmacro %}
 
 
