@@ -1,9 +1,13 @@
 """One row per churn model version: the held-out evaluation of the candidate families
-against two baselines, so model performance can be followed over time."""
+against two baselines, so model performance can be followed over time. The evaluation
+is reused, not run again, while its training and test snapshots, the features and the
+model parameters are unchanged (`training_fingerprint`): the snapshot cutoffs sit on a
+fixed grid, so a later as-of date changes them only when a grid date passes."""
 
 import json
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer360.ml import churn
 
@@ -17,7 +21,8 @@ RUN_SCHEMA = pa.schema(
         "recency_baseline_auc", "recency_baseline_pr_auc", "recency_baseline_top_decile_lift",
         "rule_baseline_auc", "rule_baseline_pr_auc", "rule_baseline_top_decile_lift"]]
     + [("candidate_metrics", pa.string()), ("feature_list", pa.string()),
-       ("is_label_window_overlapping", pa.bool_()), ("is_current", pa.bool_())]
+       ("is_label_window_overlapping", pa.bool_()), ("training_fingerprint", pa.string()),
+       ("is_current", pa.bool_())]
 )  # fmt: skip
 
 
@@ -39,8 +44,8 @@ def model(dbt, session):
         .order("cutoff_date").fetchall()
     ]  # fmt: skip
     test_cutoff = cutoffs[-1] if cutoffs else None
-    earlier = [c for c in cutoffs[:-1] if (test_cutoff - c).days >= horizon]
-    train_cutoff = earlier[-1] if earlier else (cutoffs[-2] if len(cutoffs) > 1 else None)
+    spaced = [c for c in cutoffs[:-1] if (test_cutoff - c).days >= horizon]
+    train_cutoff = spaced[-1] if spaced else (cutoffs[-2] if len(cutoffs) > 1 else None)
 
     def rows(cutoff, condition):  # at most train_sample_size rows, a deterministic sample
         if cutoff is None:
@@ -52,6 +57,25 @@ def model(dbt, session):
             sample_size,
             seed,
         )
+
+    def data(cutoff, condition):  # what the rows of a side are, without reading them
+        if cutoff is None:
+            return None
+        return churn.snapshot_fingerprint(snapshots, f"cutoff_date = '{cutoff}' and {condition}")
+
+    fingerprint = {
+        "horizon_days": horizon,
+        "train_sample_size": sample_size,
+        "held_out": held_out,
+        "train_cutoff": str(train_cutoff),
+        "test_cutoff": str(test_cutoff),
+        "train_data": data(train_cutoff, f"not ({held_out})"),
+        "test_data": data(test_cutoff, held_out),
+    }
+    training = churn.training_fingerprint(seed, fingerprint)
+    earlier = stored_runs(dbt, session)
+    if earlier is not None and training in earlier.column("training_fingerprint").to_pylist():
+        return current_among(earlier, training, as_of)
 
     train = rows(train_cutoff, f"not ({held_out})")
     test = rows(test_cutoff, held_out)
@@ -67,15 +91,6 @@ def model(dbt, session):
             "no model: no snapshot is old enough to be labelled "
             f"(the data needs more than {horizon} days of history before the as-of date)"
         )
-    fingerprint = {
-        "as_of_date": str(as_of),
-        "horizon_days": horizon,
-        "train_cutoff": str(train_cutoff),
-        "test_cutoff": str(test_cutoff),
-        "train_rows": evaluation.train_rows if evaluation else 0,
-        "train_churned": int(train.column("is_churned").to_numpy().sum()) if train else 0,
-        "test_rows": evaluation.test_rows if evaluation else 0,
-    }
     metrics = evaluation.metrics if evaluation else {}
     recency = evaluation.recency_baseline if evaluation else {}
     rule = evaluation.rule_baseline if evaluation else {}
@@ -87,8 +102,8 @@ def model(dbt, session):
         "train_cutoff_date": train_cutoff,
         "test_cutoff_date": test_cutoff,
         "horizon_days": horizon,
-        "train_rows": fingerprint["train_rows"],
-        "test_rows": fingerprint["test_rows"],
+        "train_rows": evaluation.train_rows if evaluation else 0,
+        "test_rows": evaluation.test_rows if evaluation else 0,
         "base_rate": evaluation.base_rate if evaluation else None,
         "auc": metrics.get("auc"),
         "pr_auc": metrics.get("pr_auc"),
@@ -108,23 +123,45 @@ def model(dbt, session):
         "is_label_window_overlapping": bool(
             train_cutoff and (test_cutoff - train_cutoff).days < horizon
         ),
+        "training_fingerprint": training,
         "is_current": True,
     }
     current = pa.Table.from_pylist([row], schema=RUN_SCHEMA)
-    if not dbt.is_incremental:
+    if earlier is None:
         return current
     # earlier versions stay, no longer current (the merge on model_version updates them)
-    earlier = (
-        session.sql(f"select * from {dbt.this} where model_version != '{row['model_version']}'")
-        .arrow()
-        .read_all()
+    earlier = earlier.filter(pc.not_equal(earlier.column("model_version"), row["model_version"]))
+    return pa.concat_tables([current, current_among(earlier, None, None)])
+
+
+def stored_runs(dbt, session) -> pa.Table | None:
+    """The versions already in the table (None in a full build), in RUN_SCHEMA: rows
+    written by an older version of this model may lack newer columns (null there)."""
+    if not dbt.is_incremental:
+        return None
+    earlier = session.sql(f"select * from {dbt.this} order by model_version").arrow().read_all()
+    return pa.table(
+        {
+            field.name: earlier.column(field.name).cast(field.type)
+            if field.name in earlier.column_names
+            else pa.nulls(earlier.num_rows, field.type)
+            for field in RUN_SCHEMA
+        },
+        schema=RUN_SCHEMA,
     )
-    # rows written by an older version of this model may lack newer columns
-    columns = {
-        field.name: earlier.column(field.name).cast(field.type)
-        if field.name in earlier.column_names
-        else pa.nulls(earlier.num_rows, field.type)
-        for field in RUN_SCHEMA
-    }
-    columns["is_current"] = pa.array([False] * earlier.num_rows, pa.bool_())
-    return pa.concat_tables([current, pa.table(columns, schema=RUN_SCHEMA)])
+
+
+def current_among(runs: pa.Table, training: str | None, as_of) -> pa.Table:
+    """`runs` with only the version of `training` current, its as-of date the build's
+    (the latest build it was current in); None: no version current."""
+    is_current = [value == training for value in runs.column("training_fingerprint").to_pylist()]
+    as_of_dates = [
+        as_of if current else value
+        for current, value in zip(is_current, runs.column("as_of_date").to_pylist(), strict=True)
+    ]
+    runs = runs.set_column(
+        runs.schema.get_field_index("is_current"), "is_current", pa.array(is_current, pa.bool_())
+    )
+    return runs.set_column(
+        runs.schema.get_field_index("as_of_date"), "as_of_date", pa.array(as_of_dates, pa.date32())
+    )

@@ -107,6 +107,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "order_lines": build.query("select count(*) from marts.fct_order_lines")[0][0],
         "orders": build.query("select count(*) from marts.fct_orders")[0][0],
         "line_count": lines,
+        "test_cutoff": build.query("select test_cutoff_date from ml.churn_model_runs")[0][0],
     }
 
     day, day_orders, day_lines = land_next_day(landing, share=0.02)
@@ -216,8 +217,20 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
         "ml.churn_model_runs",
     } <= set(incremental_tables)
     assert incremental_tables == full_tables
-    # the incremental warehouse keeps the version built before the new day
-    assert build.query("select count(*), count_if(is_current) from ml.churn_model_runs") == [(2, 1)]
+    # the new day and the window's changes leave the training and test snapshots as they
+    # were (the cutoffs sit on a fixed grid and did not move), so the build reused the
+    # version instead of training again, and made it current for the new as-of date
+    assert build.query(
+        "select count(*), count_if(is_current), max(as_of_date) filter (where is_current), "
+        "max(test_cutoff_date) from ml.churn_model_runs"
+    ) == [
+        (
+            1,
+            1,
+            *build.query("select as_of_date from intermediate.int_as_of_date")[0],
+            incremental["before"]["test_cutoff"],
+        )
+    ]
 
 
 def test_removed_and_relanded_files_give_the_tables_of_a_full_refresh(incremental) -> None:

@@ -387,6 +387,34 @@ def test_held_out_customers_are_disjoint_from_training_and_about_the_share() -> 
     assert 0.17 < len(test_ids) / 5000 < 0.23
 
 
+def test_the_snapshot_fingerprint_changes_with_the_training_rows_only() -> None:
+    """Equal for the same rows in any order; different when one feature of one training
+    row changes or a row is added; unaffected by rows outside the condition (another
+    cutoff), so a new as-of snapshot does not make the churn model train again."""
+    table = snapshot_table(400, 3)
+    cutoff = pa.array([1] * 200 + [2] * 200, pa.int32())
+    table = table.append_column("cutoff", cutoff)
+    connection = duckdb.connect()
+
+    def fingerprint(rows: pa.Table) -> list:
+        return churn.snapshot_fingerprint(connection.from_arrow(rows), "cutoff = 1")
+
+    base = fingerprint(table)
+    assert base[0] == 200
+    assert fingerprint(table.take(np.random.default_rng(0).permutation(400))) == base
+    recency = table.column("recency_days").to_numpy().copy()
+    recency[250] += 1  # a row of the other cutoff
+    other = table.set_column(1, "recency_days", pa.array(recency))
+    assert fingerprint(other) == base
+    recency[10] += 1  # a training row
+    changed = table.set_column(1, "recency_days", pa.array(recency))
+    assert fingerprint(changed) != base
+    assert fingerprint(pa.concat_tables([table, table.slice(0, 1)])) != base
+    same = {"train_cutoff": "2024-01-01", "train_data": base}
+    assert churn.training_fingerprint(42, same) == churn.training_fingerprint(42, dict(same))
+    assert churn.training_fingerprint(42, same) != churn.training_fingerprint(43, same)
+
+
 def test_the_training_sample_is_bounded_deterministic_and_independent_of_row_order() -> None:
     table = snapshot_table(3000, 5)
     shuffled = table.take(np.random.default_rng(1).permutation(table.num_rows))

@@ -15,16 +15,44 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+{%- set interval = var('churn_snapshot_interval_days') | int %}
+{%- set anchor = "cast('" ~ var('churn_snapshot_anchor_date') ~ "' as date)" %}
+
+snapshot_grid as (
+    -- the latest date before the as-of date on the fixed grid of cutoffs: every
+    -- churn_snapshot_interval_days from churn_snapshot_anchor_date (docs: churn_snapshot)
+    select
+        as_of_date,
+        cast(
+            {{ dbt.dateadd(
+                'day',
+                'cast(floor((' ~ dbt.datediff(anchor, 'as_of_date', 'day') ~ ' - 1) / '
+                ~ interval ~ ') * ' ~ interval ~ ' as integer)',
+                anchor,
+            ) }} as date
+        ) as latest_grid_date
+    from as_of
+),
+
 cutoffs as (
-    -- the as-of date and every churn_snapshot_interval_days before it
+    -- the as-of date itself (scored, never labelled) and the churn_snapshot_count - 1
+    -- latest grid dates before it: a later as-of date keeps the earlier cutoffs, and so
+    -- the snapshots a churn model was trained and tested on, until a grid date passes
+    select
+        as_of_date as cutoff_date,
+        as_of_date
+    from as_of
+    union all
     select
         cast(
-            as_of.as_of_date
-            - cast(steps.step * {{ var('churn_snapshot_interval_days') }} as integer) as date
+            {{ dbt.dateadd(
+                'day', '-1 * steps.step * ' ~ interval, 'snapshot_grid.latest_grid_date'
+            ) }}
+            as date
         ) as cutoff_date,
-        as_of.as_of_date
-    from as_of
-    cross join range({{ var('churn_snapshot_count') }}) as steps (step)
+        snapshot_grid.as_of_date
+    from snapshot_grid
+    cross join range({{ var('churn_snapshot_count') | int - 1 }}) as steps (step)
 ),
 
 last_purchase_before_cutoff as (

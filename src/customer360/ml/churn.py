@@ -154,6 +154,34 @@ def evaluate(train: pa.Table, test: pa.Table, seed: int) -> Evaluation:
     )
 
 
+def snapshot_fingerprint(relation, condition: str) -> list:
+    """Row count and an order-free hash of the snapshot rows meeting `condition`: every
+    column a model reads (id, features, both labels). Equal fingerprints mean the rows a
+    model would be trained or measured on are the same, so it need not be refitted."""
+    columns = ", ".join(["customer_id", *FEATURES, "is_churned", "is_churned_by_rule"])
+    [(count, digest)] = (
+        relation.filter(condition)
+        .aggregate(f"count(*), coalesce(sum(hash({columns})), 0)")
+        .fetchall()
+    )
+    return [int(count), str(digest)]
+
+
+def training_fingerprint(seed: int, fingerprint: dict) -> str:
+    """A short hash of everything an evaluation depends on: the features, every candidate
+    family's parameters, the seed and the data (`fingerprint`). The same value means the
+    same evaluation, so a stored one can be reused."""
+    payload = {
+        "features": FEATURES,
+        "candidates": {
+            family: make_model(family, seed).get_params(deep=True) for family in FAMILIES
+        },
+        "data": fingerprint,
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def model_version(family: str | None, seed: int, fingerprint: dict) -> str:
     """A short, stable hash of the features, the model parameters and the data."""
     payload = {
