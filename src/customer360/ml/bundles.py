@@ -28,7 +28,9 @@ EMPTY_ITEMSETS = pa.schema(
         ("support", pa.float64()),
     ]
 )
-APRIORI_TABLES = ["baskets", "level", "frequent_baskets", "found", "matches", "extended"]
+APRIORI_TABLES = [
+    "items", "baskets", "level", "frequent_baskets", "found", "matches", "extended",
+]  # fmt: skip
 
 
 def frequent_itemsets(
@@ -54,11 +56,27 @@ def min_basket_count(min_support: float, basket_total: int) -> int:
 
 
 def prepare_baskets(connection: duckdb.DuckDBPyConnection, baskets: str) -> int:
-    """Copy the distinct (basket, item) pairs into a temp table; returns the basket count."""
+    """Copy the distinct (basket, item) pairs into a temp table, both as integer keys so
+    the counting joins compare numbers, not text; returns the basket count. Item keys
+    follow the items' text order, so itemsets sorted by key are sorted by item; basket
+    keys are arbitrary (they are only compared), which leaves every count unchanged."""
+    source = (
+        f"select cast(basket_id as varchar) as basket_id, cast(item as varchar) as item "
+        f"from {baskets} where item is not null"
+    )
+    connection.execute(
+        "create or replace temp table apriori_items as "
+        "select item, cast(row_number() over (order by item) as integer) as item_key "
+        f"from (select distinct item from ({source}))"
+    )
     connection.execute(
         f"create or replace temp table apriori_baskets as "
-        f"select distinct cast(basket_id as varchar) as basket_id, cast(item as varchar) as item "
-        f"from {baskets} where item is not null"
+        f"with source as ({source}), "
+        f"basket_keys as (select basket_id, row_number() over () as basket_key "
+        f"from (select distinct basket_id from source)) "
+        f"select distinct basket_keys.basket_key as basket_id, items.item_key as item "
+        f"from source inner join basket_keys using (basket_id) "
+        f"inner join apriori_items as items using (item)"
     )
     [(total,)] = connection.execute(
         "select count(distinct basket_id) from apriori_baskets"
@@ -117,10 +135,13 @@ def mine(
             "select basket_id, itemset from apriori_extended "
             "where itemset in (select itemset from apriori_level)"
         )
+    # back from item keys to the items (key k is the k-th item in text order)
     result = connection.sql(
-        "select itemset, cast(len(itemset) as integer) as length, basket_count, "
-        f"basket_count / {total} as support from apriori_found "
-        "order by length, itemset"
+        "with names as (select list(item order by item_key) as items from apriori_items) "
+        "select list_transform(found.itemset, lambda key: names.items[key]) as itemset, "
+        "cast(len(found.itemset) as integer) as length, found.basket_count, "
+        f"found.basket_count / {total} as support from apriori_found as found, names "
+        "order by length, found.itemset"
     ).to_arrow_table()
     return result.cast(EMPTY_ITEMSETS) if result.num_rows else EMPTY_ITEMSETS.empty_table()
 
