@@ -6,6 +6,23 @@ device_logs as (
     select * from {{ ref('fct_device_logs') }}
 ),
 
+-- an incremental run recomputes every session with a page view in the look-back window
+-- (docs: incremental_lookback) from all its page views, also those before the window
+-- start, so a session crossing it gets the figures of a full build
+window_sessions as (
+    select distinct session_id
+    from device_logs
+    {{- lookback_filter('logged_at') }}
+),
+
+session_logs as (
+    select device_logs.*
+    from device_logs
+    {%- if is_incremental() %}
+    inner join window_sessions on device_logs.session_id = window_sessions.session_id
+    {%- endif %}
+),
+
 sessions as (
     select
         session_id,
@@ -18,7 +35,7 @@ sessions as (
         count(*) as page_views,
         min(logged_at) as first_logged_at,
         max(logged_at) as last_logged_at
-    from device_logs
+    from session_logs
     group by session_id
 ),
 
