@@ -18,6 +18,11 @@
     (config `lookback_history`: a macro returning the inputs' select); when they do not
     (rows landed with an older time, a replaced landing zone), the window start is none
     and the run rebuilds the whole table.
+
+    Config `lookback_time_column` names the target's column the window is measured on
+    when it differs from the input's (fct_device_sessions: `last_logged_at` for its logs'
+    `logged_at`); config `lookback_history_skips_recomputed` leaves out of the guard the
+    built rows the run recomputes (a session that now crosses the window start).
 #}
 
 

@@ -9,17 +9,14 @@ device_logs as (
 -- an incremental run recomputes every session with a page view in the look-back window
 -- (docs: incremental_lookback) from all its page views, also those before the window
 -- start, so a session crossing it gets the figures of a full build
-window_sessions as (
-    select distinct session_id
-    from device_logs
-    {{- lookback_filter('logged_at') }}
-),
-
 session_logs as (
-    select device_logs.*
-    from device_logs
+    select * from device_logs
     {%- if is_incremental() %}
-    inner join window_sessions on device_logs.session_id = window_sessions.session_id
+    where session_id in (
+        select window_logs.session_id
+        from device_logs as window_logs
+        {{- lookback_filter('logged_at') }}
+    )
     {%- endif %}
 ),
 
