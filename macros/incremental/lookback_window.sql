@@ -18,6 +18,11 @@
     (config `lookback_history`: a macro returning the inputs' select); when they do not
     (rows landed with an older time, a replaced landing zone), the window start is none
     and the run rebuilds the whole table.
+
+    Config `lookback_time_column` names the target's column the window is measured on
+    when it differs from the input's (fct_device_sessions: `last_logged_at` for its logs'
+    `logged_at`); config `lookback_history_skips_recomputed` leaves out of the guard the
+    built rows the run recomputes (a session that now crosses the window start).
 #}
 
 
@@ -57,10 +62,28 @@
         {%- for column in columns %}{{ adapter.quote(column) }}{{ ', ' if not loop.last }}{% endfor -%}
         )), 0))
     {%- endset -%}
+    {%- set built -%}
+        {%- if config.get('lookback_history_skips_recomputed') -%}
+            {#- rows whose key the inputs now place in the window are recomputed by this
+                run (a session crossing the window start), so they are not compared -#}
+            {%- set key = config.get('unique_key') -%}
+            {%- set keys = [key] if key is string else key -%}
+            (select built.* from {{ relation }} as built
+            left join (
+                select distinct {{ keys | join(', ') }}
+                from ({{ history_sql }}) as inputs
+                where {{ adapter.quote(time_column) }} >= {{ start }}
+            ) as recomputed on
+            {%- for key in keys %} built.{{ key }} = recomputed.{{ key }}{{ ' and' if not loop.last }}{% endfor %}
+            where recomputed.{{ keys[0] }} is null) as built
+        {%- else -%}
+            {{ relation }}
+        {%- endif -%}
+    {%- endset -%}
     {%- set result = run_query(
         'select (select ' ~ fingerprint ~ ' from (' ~ history_sql ~ ') as inputs where '
         ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ') = (select ' ~ fingerprint
-        ~ ' from ' ~ relation ~ ' where ' ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ')'
+        ~ ' from ' ~ built ~ ' where ' ~ adapter.quote(time_column) ~ ' < ' ~ start ~ ')'
     ) -%}
     {%- set matches = result.columns[0].values()[0] -%}
     {%- if not matches -%}
@@ -74,10 +97,15 @@
 
 {#- `where <time_column> >= <window start>` in an incremental run; nothing otherwise. When
     the guard finds the rows before the window changed, the filter is replaced by a marker
-    comment that tells the strategy to make the whole table equal to the new rows. -#}
+    comment that tells the strategy to make the whole table equal to the new rows.
+    The window start is read from the target's config `lookback_time_column` when the
+    model sets it (a session's `last_logged_at` for its logs' `logged_at`), else from
+    the target's `time_column`. -#}
 {% macro lookback_filter(time_column='ordered_at') -%}
     {%- if is_incremental() -%}
-        {%- set start = lookback_window_start(this, time_column) -%}
+        {%- set start = lookback_window_start(
+            this, config.get('lookback_time_column', time_column)
+        ) -%}
         {%- if start is not none %}
     where {{ time_column }} >= {{ start }}
         {%- else %}

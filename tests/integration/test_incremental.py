@@ -8,6 +8,8 @@ rules for the keys they touch; the staging tables must equal a full refresh's to
 fct_order_lines and fct_orders are incremental (strategy `lookback_merge`, docs block
 `incremental_lookback`): a run reads the orders placed from the day of the newest built
 order minus `incremental_lookback_days` (3) and merges them; older rows are kept as built.
+So are fct_device_logs (by `logged_at`) and fct_device_sessions (every session with a page
+view in the window, also one that started before it, is recomputed from all its logs).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.integration
 LOOKBACK_DAYS = 3
 LATE_ORDER = "LATE-IN-WINDOW"
 OLD_ORDER = "LATE-BEFORE-WINDOW"
+NEW_SESSION = "NEXT-DAY-SESSION"
 
 
 def land(landing: Path, entity: str, name: str, rows: list[dict]) -> None:
@@ -53,14 +56,74 @@ def marts_and_ml(build: Build) -> dict[str, tuple]:
     return tables
 
 
-def outside_window(build: Build, start: dt.date) -> dict[str, tuple]:
-    """Count and hash of the rows placed before the window start, per incremental table."""
-    return {
-        table: build.query(
-            f"select count(*), sum(hash(t)) from marts.{table} as t where ordered_at < '{start}'"
-        )[0]
-        for table in ("fct_order_lines", "fct_orders")
+def outside_window(build: Build, start: dt.date, crossing: str) -> dict[str, tuple]:
+    """Count and hash of the rows placed before the window start, per incremental table
+    (the session that the new day's logs make cross the window start is recomputed)."""
+    before = {
+        "fct_order_lines": f"ordered_at < '{start}'",
+        "fct_orders": f"ordered_at < '{start}'",
+        "fct_device_logs": f"logged_at < '{start}'",
+        "fct_device_sessions": f"last_logged_at < '{start}' and session_id != '{crossing}'",
     }
+    return {
+        table: build.query(f"select count(*), sum(hash(t)) from marts.{table} as t where {rows}")[0]
+        for table, rows in before.items()
+    }
+
+
+def land_device_and_email_day(build: Build, start: dt.date, day: str) -> dict:
+    """New device logs and e-mail events: a new session on the new day, and a page view
+    just after the window start for a session that ended before it (so it now crosses the
+    window start); an e-mail open on the new day. Returns the crossing session and its
+    page views before."""
+    crossing, customer_id, page_views = build.query(
+        "select session_id, customer_id, page_views from marts.fct_device_sessions "
+        f"where last_logged_at < '{start}' and customer_id is not null "
+        "order by last_logged_at desc, session_id limit 1"
+    )[0]
+    device = build.query(
+        "select device_type, screen_width, screen_height, device_memory_gb "
+        f"from marts.fct_device_logs where session_id = '{crossing}' order by logged_at limit 1"
+    )[0]
+    new_day = dt.date.fromisoformat(day)
+    logs = [
+        (crossing, dt.datetime.combine(start, dt.time(0, 30))),
+        (NEW_SESSION, dt.datetime.combine(new_day, dt.time(9, 0))),
+        (NEW_SESSION, dt.datetime.combine(new_day, dt.time(9, 5))),
+    ]
+    land(
+        build.landing,
+        "device_logs",
+        "next-day",
+        [
+            {
+                "logged_at": logged_at,
+                "customer_id": customer_id,
+                "session_id": session_id,
+                "device_type": device[0],
+                "screen_width": device[1],
+                "screen_height": device[2],
+                "device_memory_gb": device[3],
+                "user_agent": None,
+            }
+            for session_id, logged_at in logs
+        ],
+    )
+    campaign_id = build.query("select min(campaign_id) from staging.stg_email_events")[0][0]
+    land(
+        build.landing,
+        "email_events",
+        "next-day",
+        [
+            {
+                "customer_id": customer_id,
+                "event_at": dt.datetime.combine(new_day, dt.time(8, 0)),
+                "event_type": "open",
+                "campaign_id": campaign_id,
+            }
+        ],
+    )
+    return {"crossing": crossing, "page_views": page_views, "customer_id": customer_id}
 
 
 def copy_database(build: Build, work: Path) -> Build:
@@ -103,7 +166,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
         corrected
     )
     before = {
-        "outside": outside_window(build, start),
+        "outside": None,
         "order_lines": build.query("select count(*) from marts.fct_order_lines")[0][0],
         "orders": build.query("select count(*) from marts.fct_orders")[0][0],
         "line_count": lines,
@@ -112,6 +175,12 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     day, day_orders, day_lines = land_next_day(landing, share=0.02)
     assert day == str(newest_day[0][0] + dt.timedelta(days=1))
+    devices = land_device_and_email_day(build, start, day)
+    before["outside"] = outside_window(build, start, devices["crossing"])
+    before["opens"] = build.query(
+        "select opens from marts.customer_email_engagement "
+        f"where customer_id = '{devices['customer_id']}'"
+    )
     late_at = dt.datetime.combine(newest_day[0][0] - dt.timedelta(days=1), dt.time(10, 30))
     land(
         landing,
@@ -161,6 +230,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "day": day,
         "day_orders": day_orders,
         "day_lines": day_lines,
+        "devices": devices,
     }
 
 
@@ -198,9 +268,29 @@ def test_the_incremental_run_merges_the_new_day_and_the_window_changes(increment
     ) == [("duplicate_conflict", 2)]
 
 
+def test_the_incremental_run_merges_new_device_logs_and_email_events(incremental) -> None:
+    build: Build = incremental["build"]
+    devices = incremental["devices"]
+    assert build.query(
+        f"select page_views, first_logged_at < '{incremental['start']}' "
+        f"from marts.fct_device_sessions where session_id = '{devices['crossing']}'"
+    ) == [(devices["page_views"] + 1, True)]
+    assert build.query(
+        "select page_views, session_seconds, cast(session_date as varchar) "
+        f"from marts.fct_device_sessions where session_id = '{NEW_SESSION}'"
+    ) == [(2, 300, incremental["day"])]
+    (opens,) = incremental["before"]["opens"] or [(0,)]
+    assert build.query(
+        "select opens from marts.customer_email_engagement "
+        f"where customer_id = '{devices['customer_id']}'"
+    ) == [(opens[0] + 1,)]
+
+
 def test_rows_outside_the_window_are_unchanged(incremental) -> None:
     assert (
-        outside_window(incremental["build"], incremental["start"])
+        outside_window(
+            incremental["build"], incremental["start"], incremental["devices"]["crossing"]
+        )
         == (incremental["before"]["outside"])
     )
 
@@ -214,6 +304,8 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
         "staging.base_order_items",
         "marts.fct_order_lines",
         "marts.fct_orders",
+        "marts.fct_device_logs",
+        "marts.fct_device_sessions",
         "ml.churn_model_runs",
     } <= set(incremental_tables)
     assert incremental_tables == full_tables

@@ -3,7 +3,9 @@
 with
 
 device_logs as (
+    -- an incremental run reads only the look-back window (docs: incremental_lookback)
     select * from {{ ref('stg_device_logs') }}
+    {{- lookback_filter('logged_at') }}
 ),
 
 screen_classes as (

@@ -6,6 +6,20 @@ device_logs as (
     select * from {{ ref('fct_device_logs') }}
 ),
 
+-- an incremental run recomputes every session with a page view in the look-back window
+-- (docs: incremental_lookback) from all its page views, also those before the window
+-- start, so a session crossing it gets the figures of a full build
+session_logs as (
+    select * from device_logs
+    {%- if is_incremental() %}
+    where session_id in (
+        select window_logs.session_id
+        from device_logs as window_logs
+        {{- lookback_filter('logged_at') }}
+    )
+    {%- endif %}
+),
+
 sessions as (
     select
         session_id,
@@ -18,7 +32,7 @@ sessions as (
         count(*) as page_views,
         min(logged_at) as first_logged_at,
         max(logged_at) as last_logged_at
-    from device_logs
+    from session_logs
     group by session_id
 ),
 
