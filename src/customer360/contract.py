@@ -40,6 +40,8 @@ class Column:
     max_value: float | None = None
     signed_return: bool = False
     pii: bool = False
+    # the column's raw `meta`, as the staging macros read it (customer360.staging_rules)
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def kind(self) -> str:
@@ -91,6 +93,7 @@ def _column(raw: dict) -> Column:
         max_value=meta.get("max_value"),
         signed_return=bool(meta.get("signed_return", False)),
         pii=bool(meta.get("pii", False)),
+        meta=dict(meta),
     )
 
 
