@@ -1,8 +1,9 @@
 """The landing-zone contract, read from the dbt sources file that defines it.
 
 `models/staging/_sources.yml` is the single source of truth for entity names, columns,
-types and the rules a row must meet; dbt's staging checks and the ingest command's
-validation report are both generated from it.
+types and the rules a row must meet. dbt's staging macros turn it into SQL; the ingest
+command's validation report and the landing suites render those same macros
+(customer360.staging_rules).
 """
 
 from __future__ import annotations
