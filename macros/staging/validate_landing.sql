@@ -438,7 +438,7 @@ select * from final
 {#-
     The text a number of the type may be landed as: an integer with at most a zero
     fraction ('3', '3.0'), a decimal with an optional exponent; none for other types.
-    Kept equal to customer360.ingest.NUMBER_PATTERNS.
+    Ingest's report and the landing suites render this macro too (customer360.staging_rules).
 -#}
 {% macro landing_number_pattern(data_type) -%}
     {%- set base = data_type | lower -%}

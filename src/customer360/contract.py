@@ -1,8 +1,9 @@
 """The landing-zone contract, read from the dbt sources file that defines it.
 
 `models/staging/_sources.yml` is the single source of truth for entity names, columns,
-types and the rules a row must meet; dbt's staging checks and the ingest command's
-validation report are both generated from it.
+types and the rules a row must meet. dbt's staging macros turn it into SQL; the ingest
+command's validation report and the landing suites render those same macros
+(customer360.staging_rules).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Column:
     max_value: float | None = None
     signed_return: bool = False
     pii: bool = False
+    # the column's raw `meta`, as the staging macros read it (customer360.staging_rules)
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def kind(self) -> str:
@@ -91,6 +94,7 @@ def _column(raw: dict) -> Column:
         max_value=meta.get("max_value"),
         signed_return=bool(meta.get("signed_return", False)),
         pii=bool(meta.get("pii", False)),
+        meta=dict(meta),
     )
 
 

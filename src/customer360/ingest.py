@@ -39,7 +39,8 @@ from typing import TextIO
 import duckdb
 
 from customer360 import contract, landing_commit
-from customer360.contract import Column, Entity
+from customer360 import staging_rules as rules
+from customer360.contract import Entity
 from customer360.errors import UserError
 from customer360.project import landing_dir, project_vars
 
@@ -113,12 +114,6 @@ POINT_DECIMAL = (
 COMMA_DECIMAL = (
     r"-?(\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|\d*,\d{1,2}|\d*,\d{4,}|\d{4,},\d+|0,\d+)"
 )
-# The landed text staging casts to a number (macros/staging/validate_landing.sql,
-# landing_number_pattern): anything else is unparseable rather than silently rounded.
-NUMBER_PATTERNS = {
-    "integer": r"[+-]?[0-9]+([.]0*)?",
-    "decimal": r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?",
-}
 AMBIGUOUS_COMMA = r"-?\d{1,3},\d{3}"
 AMBIGUOUS_POINT = r"-?\d{1,3}\.\d{3}"
 
@@ -1035,88 +1030,14 @@ def build_outputs(
 # ---------------------------------------------------------------- validation
 
 
-def typed_value(column: Column, grain: tuple[str, ...]) -> str:
-    """Staging's typed value: the cast, or the column's default when blank."""
-    raw = f"{column.name}__raw"
-    cast = f"try_cast({raw} as {column.data_type})"
-    if column.kind in NUMBER_PATTERNS:  # '1.5' is not the integer 2, nor '0x10' 16
-        cast = (
-            f"case when regexp_full_match({raw}, '{NUMBER_PATTERNS[column.kind]}') then {cast} end"
-        )
-    if column.default is None:
-        return cast
-    if column.default == "row_order":
-        # numbered within each source file, as staging does: a file landed twice is a copy
-        others = ["_source_file"] + [f"{name}__raw" for name in grain if name != column.name]
-        return (
-            f"case when {raw} is null then cast(row_number() over (partition by "
-            f"{', '.join(others)} order by _source_file, _source_row) as {column.data_type}) "
-            f"else {cast} end"
-        )
-    return f"coalesce({cast}, case when {raw} is null then {column.default} end)"
-
-
-def range_condition(column: Column) -> str:
-    """When a typed value breaks the column's accepted values or range."""
-    conditions = []
-    if column.accepted_values:
-        values = ", ".join(literal(value) for value in column.accepted_values)
-        conditions.append(f"{column.name} not in ({values})")
-    if column.signed_return:  # a negative value is a returned line; zero is no line
-        conditions.append(f"{column.name} = 0")
-    if column.min_value is not None:
-        operator = "<=" if column.min_exclusive else "<"
-        conditions.append(f"{column.name} {operator} {column.min_value}")
-    if column.max_value is not None:
-        conditions.append(f"{column.name} > {column.max_value}")
-    return " or ".join(conditions)
-
-
-def check_cases(entity: Entity) -> str:
-    """The row checks of staging, in its order: the first failure is the reason."""
-    columns = entity.columns
-    cases = [
-        f"when {c.name}__raw is null then 'missing_key'"
-        for c in columns
-        if c.name in entity.grain and entity.must_map(c)
-    ]
-    cases += [
-        f"when {c.name}__raw is null then 'missing_required:{c.name}'"
-        for c in columns
-        if c.name not in entity.grain and c.required and c.default is None
-    ]
-    cases += [  # blank where the rest of its file has values (a file without any: unknown)
-        f"when {c.name}__raw is null and count({c.name}__raw) over (partition by _source_file) "
-        f"> 0 then 'missing_required:{c.name}'"
-        for c in columns
-        if c.required_in_file
-    ]
-    cases += [
-        f"when {c.name}__raw is not null and {c.name} is null then 'unparseable:{c.name}'"
-        for c in columns
-    ]
-    cases += [
-        f"when {range_condition(c)} then 'out_of_range:{c.name}'"
-        for c in columns
-        if range_condition(c)
-    ]
-    return " ".join(cases)
-
-
-def cleaned_value(column: Column, value: str) -> str:
-    """Staging's cleaning of a landed value: trimmed text, blank as null, lower-cased
-    where the contract says so."""
-    cleaned = f"nullif(trim(cast({value} as varchar)), '')"
-    return f"lower({cleaned})" if column.lowercase else cleaned
-
-
 def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> str:
-    """Each row's outcome under staging's rules (macros/staging/validate_landing.sql,
-    generated from the same contract): 'staged', 'duplicate' or a reject reason. The
-    relation holds this ingest's rows (`_mine`) and the landed rows of other files that
-    share their first key column, because staging compares keys across files."""
-    cleaned = ", ".join(f"{cleaned_value(c, c.name)} as {c.name}__raw" for c in entity.columns)
-    typed = ", ".join(f"{typed_value(c, entity.grain)} as {c.name}" for c in entity.columns)
+    """Each row's outcome under staging's rules: 'staged', 'duplicate' or a reject reason.
+    The row rules are staging's own macros (customer360.staging_rules); the key and
+    reference rules are restated below over this relation, which holds this ingest's rows
+    (`_mine`) and the landed rows of other files that share their first key column
+    (staging compares keys across files), every column as text."""
+    cleaned = ", ".join(f"{rules.cleaned_value(c)} as {c.name}__raw" for c in entity.columns)
+    typed = ", ".join(f"{rules.typed_value(c, entity.grain)} as {c.name}" for c in entity.columns)
     everything = ", ".join(entity.column_names)
     grain = ", ".join(entity.grain)
     orphan, rejected_parent = "", ""
@@ -1135,7 +1056,7 @@ def validation_sql(entity: Entity, relation: str, known_orders: str | None) -> s
             select {cleaned}, _source_file, _source_row, _mine from {relation}
         ),
         typed as (select *, {typed} from cleaned),
-        checked as (select *, case {check_cases(entity)} end as failure from typed),
+        checked as (select *, {rules.row_rules(entity)} as failure from typed),
         compared as (
             select *,
                 row_number() over (
@@ -1189,11 +1110,12 @@ def landed_relation(
 ) -> str:
     """This ingest's rows plus the rows already landed in other files of the entity whose
     first key column matches one of them (the file this ingest replaces left out)."""
-    contract_columns = ", ".join(entity.column_names)
-    parts = [f"select {contract_columns}, _source_file, _source_row, true as _mine from {mine}"]
+    as_text = ", ".join(f"cast({quote(c)} as varchar) as {c}" for c in entity.column_names)
+    parts = [f"select {as_text}, _source_file, _source_row, true as _mine from {mine}"]
     folder = landing / entity.name
     first = entity.column(entity.grain[0])
-    keys = f"(select distinct {cleaned_value(first, first.name)} from {mine})"
+    key = rules.cleaned_value(first)
+    keys = f"(select distinct {key} from ({parts[0]}))"
     for scan, file, row in landed_scans(folder, folder / f"{stem}.parquet"):
         described = connection.execute(f"describe select * from {scan}").fetchall()
         present = {name for name, *_ in described}
@@ -1205,10 +1127,9 @@ def landed_relation(
             file = f"coalesce(cast(_source_file as varchar), {file})"
         if "_source_row" in present:
             row = f"coalesce(try_cast(_source_row as bigint), {row})"
-        key = cleaned_value(first, quote(first.name)) if first.name in present else "null"
         parts.append(
-            f"select {', '.join(values)}, {file} as _source_file, {row} as _source_row, "
-            f"false as _mine from {scan} where {key} in {keys}"
+            f"select * from (select {', '.join(values)}, {file} as _source_file, "
+            f"{row} as _source_row, false as _mine from {scan}) where {key} in {keys}"
         )
     return " union all ".join(parts)
 

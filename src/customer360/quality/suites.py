@@ -23,9 +23,9 @@ from typing import Any
 
 import duckdb
 
+from customer360 import staging_rules as rules
 from customer360.contract import Column, Entity, personal_marker
 from customer360.errors import UserError
-from customer360.ingest import NUMBER_PATTERNS
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -249,20 +249,11 @@ def inspect_landing(
 
 
 def typed_value(column: Column, landed_type: str) -> str:
-    """The value as staging types it: trimmed text cast to the contract type."""
-    name = quote(column.name)
-    if landed_type != "VARCHAR":
-        value = f"try_cast({name} as {column.data_type})"
-    else:
-        text = f"nullif(trim({name}), '')"
-        if column.kind == "text":
-            return f"lower({text})" if column.lowercase else text
-        value = f"try_cast({text} as {column.data_type})"
-        if column.kind in NUMBER_PATTERNS:  # as staging: '1.5' is not the integer 2
-            pattern = sql_string(NUMBER_PATTERNS[column.kind])
-            value = f"case when regexp_full_match({text}, {pattern}) then {value} end"
-    # pandas compares timestamps, not dates; decimals as doubles (Decimal is slow and
-    # does not compare with float thresholds)
+    """The value as staging types it (customer360.staging_rules, staging's own macros,
+    without the defaults), over the frame's `<column>__raw`; dates as timestamps and
+    decimals as doubles for pandas (Decimal is slow and does not compare with float
+    thresholds)."""
+    value = rules.typed_value(column, landed_type=landed_type, defaults=False)
     if column.kind == "date":
         return f"cast({value} as timestamp)"
     if column.kind == "decimal":
@@ -470,8 +461,12 @@ def entity_suites(landed: LandedEntity, as_of_date: dt.date | None) -> list[Suit
                 "order timestamps",
             )
         )
+    cleaned = ", ".join(  # the `<column>__raw` that staging's typed values read
+        f"{rules.cleaned_value(entity.column(name), kind)} as {quote(name + '__raw')}"
+        for name, kind in landed.types.items()
+    )
     sql = (
-        f"select {', '.join(selects)} from ({landed.scan})"
+        f"select {', '.join(selects)} from (select *, {cleaned} from ({landed.scan}))"
         if landed.scan and selects
         else "select 1 as no_columns where false"
     )
