@@ -21,7 +21,8 @@ def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The demo warehouse, built once with every model, data test and unit test."""
+    """The demo warehouse, built once with every model and data test (the default selector;
+    the unit tests run in test_unit_tests.py)."""
     work = tmp_path_factory.mktemp("demo_build")
     build = Build(demo_landing, work / "warehouse.duckdb", work / "target")
     run_dbt(build, "build")

@@ -51,3 +51,41 @@
         group by order_id
     ) as order_lines on orders.order_id = order_lines.order_id
 {% endmacro %}
+
+
+{#- The purchases as `int_purchases_with_gaps` copies them from fct_orders. -#}
+{% macro int_purchases_with_gaps_history() %}
+    select
+        order_id,
+        customer_id,
+        net_revenue as revenue,
+        is_store_visit,
+        store_id,
+        order_date,
+        ordered_at
+    from {{ ref('fct_orders') }}
+    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date() }}
+{% endmacro %}
+
+
+{#- The orders and order lines `int_customer_order_totals` adds up, one hash per row of
+    the columns it reads (its purchases are fct_orders' rows, so they are covered). -#}
+{% macro int_customer_order_totals_history() %}
+    select
+        customer_id,
+        ordered_at,
+        {{ lookback_row_hash(
+            'order_id, status, is_purchase, is_store_visit, revenue, returned_revenue, net_revenue'
+        ) }} as row_hash
+    from {{ ref('fct_orders') }}
+    where customer_id is not null and ordered_at < {{ as_of_date() }}
+    union all
+    select
+        customer_id,
+        ordered_at,
+        {{ lookback_row_hash(
+            'order_id, product_id, is_purchase, is_product_line, is_discounted'
+        ) }} as row_hash
+    from {{ ref('fct_order_lines') }}
+    where customer_id is not null and ordered_at < {{ as_of_date() }}
+{% endmacro %}
