@@ -29,3 +29,4 @@
     from {{ ref('fct_device_logs') }}
     group by session_id
 {% endmacro %}
+

@@ -89,3 +89,15 @@
     from {{ ref('fct_order_lines') }}
     where customer_id is not null and ordered_at < {{ as_of_date() }}
 {% endmacro %}
+
+
+{#- The purchase lines `int_customer_months` adds up, with their month. -#}
+{% macro int_customer_months_history() %}
+    select
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month_start,
+        ordered_at,
+        {{ lookback_row_hash('order_id, line_number, customer_id, revenue, cost, profit') }}
+            as row_hash
+    from {{ ref('fct_order_lines') }}
+    where is_purchase and ordered_at < {{ as_of_date() }}
+{% endmacro %}

@@ -42,13 +42,13 @@ def land(landing: Path, entity: str, name: str, rows: list[dict]) -> None:
 
 
 def marts_and_ml(build: Build) -> dict[str, tuple]:
-    """Count and hash of every table of the staging, marts and ml schemas.
+    """Count and hash of every table of the staging, intermediate, marts and ml schemas.
     ml.churn_model_runs is a version log by design (new data adds a version, a full
     refresh starts it again), so only its current version is compared."""
     tables = {
         name: value
         for name, value in fingerprints(build).items()
-        if name.startswith(("staging.base_", "marts.", "ml."))
+        if name.startswith(("staging.base_", "intermediate.", "marts.", "ml."))
     }
     tables["ml.churn_model_runs"] = build.query(
         "select count(*), sum(hash(t)) from ml.churn_model_runs as t where is_current"
@@ -302,6 +302,8 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
     incremental_tables, full_tables = marts_and_ml(build), marts_and_ml(full)
     assert {
         "staging.base_order_items",
+        "intermediate.int_purchases_with_gaps",
+        "intermediate.int_customer_order_totals",
         "marts.fct_order_lines",
         "marts.fct_orders",
         "marts.fct_device_logs",
@@ -383,13 +385,25 @@ def test_a_row_landed_before_the_window_makes_the_run_rebuild_the_whole_table(
             }
         ],
     )
-    run_dbt(build, "run", "--select", "+fct_orders")
+    run_dbt(build, "run", "--select", "+int_customer_order_totals")
     assert build.returncode == 0, build.output[-5000:]
     assert "fct_orders: rows before the look-back window" in build.output
     assert "fct_order_lines: rows before the look-back window" not in build.output
     assert build.query(
         f"select line_count, is_purchase from marts.fct_orders where order_id = '{OLD_ORDER}'"
     ) == [(0, False)]
+    # the order is no purchase, so the purchases are unchanged and stay as built; the
+    # customer's order count changed before the window, so the totals are rebuilt whole
+    recomputed = "inputs of customers outside the look-back window"
+    assert f"int_purchases_with_gaps: {recomputed}" not in build.output
+    assert f"int_customer_order_totals: {recomputed}" in build.output
+    assert build.query(
+        "select orders from intermediate.int_customer_order_totals "
+        f"where customer_id = '{customer_id}'"
+    ) == build.query(
+        f"select count(*) from marts.fct_orders where customer_id = '{customer_id}' "
+        "and ordered_at < (select as_of_date from intermediate.int_as_of_date)"
+    )
     assert_same_order_facts_as_a_full_refresh(build, incremental["work"] / "late")
 
 
@@ -403,7 +417,7 @@ def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
         str(build.landing),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    run_dbt(build, "run", "--select", "+fct_orders")
+    run_dbt(build, "run", "--select", "+int_customer_order_totals")
     assert build.returncode == 0, build.output[-5000:]
     assert "fct_order_lines: rows before the look-back window" in build.output
     assert build.query(
@@ -415,8 +429,19 @@ def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
 
 def assert_same_order_facts_as_a_full_refresh(build: Build, work: Path) -> None:
     work.mkdir()
-    full = run_dbt(copy_database(build, work), "run", "--full-refresh", "--select", "+fct_orders")
+    full = run_dbt(
+        copy_database(build, work),
+        "run",
+        "--full-refresh",
+        "--select",
+        "+int_customer_order_totals",
+    )
     assert full.returncode == 0, full.output[-5000:]
-    for table in ("fct_order_lines", "fct_orders"):
-        sql = f"select count(*), sum(hash(t)) from marts.{table} as t"
+    for table in (
+        "marts.fct_order_lines",
+        "marts.fct_orders",
+        "intermediate.int_purchases_with_gaps",
+        "intermediate.int_customer_order_totals",
+    ):
+        sql = f"select count(*), sum(hash(t)) from {table} as t"
         assert build.query(sql) == full.query(sql), table

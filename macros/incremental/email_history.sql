@@ -1,0 +1,13 @@
+{#
+    The inputs of the incremental e-mail engagement, as the guard of strategy
+    `lookback_recompute` hashes them (config `lookback_history`).
+#}
+{#- The e-mail events `customer_email_engagement` counts. -#}
+{% macro customer_email_engagement_history() %}
+    select
+        customer_id,
+        event_at,
+        event_type
+    from {{ ref('stg_email_events') }}
+    where event_at < {{ as_of_date() }}
+{% endmacro %}
