@@ -2,8 +2,8 @@
     The inputs of the incremental e-mail engagement, as the guard of strategy
     `lookback_recompute` hashes them (config `lookback_history`).
 #}
-{#- The e-mail events `customer_email_engagement` counts. -#}
-{% macro customer_email_engagement_history() %}
+{#- The e-mail events `int_email_events_by_customer` counts. -#}
+{% macro int_email_events_by_customer_history() %}
     select
         customer_id,
         event_at,

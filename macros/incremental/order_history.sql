@@ -101,3 +101,14 @@
     from {{ ref('fct_order_lines') }}
     where is_purchase and ordered_at < {{ as_of_date() }}
 {% endmacro %}
+
+
+{#- The baskets as `int_basket_items` copies them from fct_order_lines. -#}
+{% macro int_basket_items_history() %}
+    select distinct
+        order_id,
+        product_id,
+        ordered_at
+    from {{ ref('fct_order_lines') }}
+    where is_purchase and is_product_line and ordered_at < {{ as_of_date() }}
+{% endmacro %}
