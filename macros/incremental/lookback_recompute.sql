@@ -24,12 +24,10 @@
     Config:
       recompute_key          the key whose rows are recomputed together (customer_id)
       lookback_history       a macro returning every input row the model reads, as
-                             (key, time, the input's columns): the keys the window
+                             (key, `ordered_at`, the input's columns): the keys the window
                              touches and the fingerprints are read from it
       lookback_time_column   the target's time column the window is measured on (default
                              `ordered_at`): a customer's `last_ordered_at`, say
-      lookback_input_time_column
-                             the history's time column (default `ordered_at`)
 
     The window start is the day of the newest value of the target's time column minus var
     `incremental_lookback_days`. The keys a run recomputes: those with an input row on or
@@ -72,7 +70,7 @@
 {% macro lookback_touched_keys(start) -%}
     {%- set key = config.get('recompute_key') -%}
     select inputs.{{ key }} from ({{ lookback_history_sql() }}) as inputs
-    where inputs.{{ config.get('lookback_input_time_column', 'ordered_at') }} >= {{ start }}
+    where inputs.ordered_at >= {{ start }}
     union
     select built.{{ key }} from {{ this }} as built
     where built.{{ config.get('lookback_time_column', 'ordered_at') }} >= {{ start }}

@@ -64,7 +64,7 @@
         order_date,
         ordered_at
     from {{ ref('fct_orders') }}
-    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date() }}
+    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
 {% endmacro %}
 
 
@@ -78,7 +78,7 @@
             'order_id, status, is_purchase, is_store_visit, revenue, returned_revenue, net_revenue'
         ) }} as row_hash
     from {{ ref('fct_orders') }}
-    where customer_id is not null and ordered_at < {{ as_of_date() }}
+    where customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
     union all
     select
         customer_id,
@@ -87,7 +87,7 @@
             'order_id, product_id, is_purchase, is_product_line, is_discounted'
         ) }} as row_hash
     from {{ ref('fct_order_lines') }}
-    where customer_id is not null and ordered_at < {{ as_of_date() }}
+    where customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
 {% endmacro %}
 
 
@@ -99,7 +99,7 @@
         {{ lookback_row_hash('order_id, line_number, customer_id, revenue, cost, profit') }}
             as row_hash
     from {{ ref('fct_order_lines') }}
-    where is_purchase and ordered_at < {{ as_of_date() }}
+    where is_purchase and ordered_at < {{ as_of_date(literal=true) }}
 {% endmacro %}
 
 

@@ -30,7 +30,7 @@ purchase_lines as (
         order_date,
         ordered_at
     from order_lines
-    where is_purchase and ordered_at < {{ as_of_date() }}
+    where is_purchase and ordered_at < {{ as_of_date(literal=true) }}
 ),
 
 customer_months as (

@@ -45,7 +45,7 @@ order_summary as (
         count(*) filter (where status != 'cancelled') > 0 as has_spend,
         max(ordered_at) as last_ordered_at
     from orders
-    where customer_id is not null and ordered_at < {{ as_of_date() }}
+    where customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
     group by customer_id
 ),
 
@@ -57,7 +57,7 @@ line_summary as (
         -- postage, fees and the like are no products (their revenue still counts above)
         count(distinct product_id) filter (where is_product_line) as unique_products
     from order_lines
-    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date() }}
+    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
     group by customer_id
 ),
 

@@ -28,7 +28,7 @@ purchases as (
         order_date,
         ordered_at
     from orders
-    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date() }}
+    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
 ),
 
 sequenced as (

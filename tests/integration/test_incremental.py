@@ -9,13 +9,24 @@ fct_order_lines and fct_orders are incremental (strategy `lookback_merge`, docs 
 `incremental_lookback`): a run reads the orders placed from the day of the newest built
 order minus `incremental_lookback_days` (3) and merges them; older rows are kept as built.
 So are fct_device_logs (by `logged_at`) and fct_device_sessions (every session with a page
-view in the window, also one that started before it, is recomputed from all its logs).
+view in the window, also one that started before it, is recomputed from all its logs), and
+int_basket_items.
+
+The per-customer history (int_purchases_with_gaps, int_customer_order_totals) and
+int_customer_months recompute whole keys (strategy
+`lookback_recompute`): every customer (month) with an input row in the window, from all of
+its rows; a guard compares the other keys' inputs with their stored fingerprints. The
+intermediate tables are compared with a full refresh too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +34,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from customer360.demo import contract_schema, land_next_day
-from tests.helpers import Build, run_cli, run_dbt
+from tests.helpers import PROJECT_DIR, Build, dbt_invocation, run_cli, run_dbt
 from tests.integration.test_reproducible import fingerprints
 
 pytestmark = pytest.mark.integration
@@ -355,6 +366,36 @@ def test_removed_and_relanded_files_give_the_tables_of_a_full_refresh(incrementa
         f"select channel from staging.base_orders where order_id = '{LATE_ORDER}'"
     ) == [("store",)]
     work = incremental["work"] / "relanded"
+    work.mkdir()
+    full = run_dbt(copy_database(build, work), "build", "--full-refresh")
+    assert full.returncode == 0, full.output[-5000:]
+    assert marts_and_ml(build) == marts_and_ml(full)
+
+
+def test_an_incremental_run_killed_while_it_recomputes_customers_leaves_no_trace(
+    incremental,
+) -> None:
+    """One more day landed, then `dbt build` killed (SIGKILL, no cleanup) as soon as it
+    starts the per-customer totals, wherever in that model it then is: the next build
+    recovers by itself and gives the tables of a full refresh."""
+    build: Build = incremental["build"]
+    land_next_day(build.landing, share=0.02)
+    log = incremental["work"] / "killed.log"
+    command, env = dbt_invocation(build, "build")
+    with log.open("w") as out:
+        running = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 300
+        while "model intermediate.int_customer_order_totals" not in log.read_text():
+            assert running.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.05)
+    finally:
+        os.kill(running.pid, signal.SIGKILL)
+        running.wait()
+    run_dbt(build, "build")
+    assert build.returncode == 0, build.output[-5000:]
+    work = incremental["work"] / "killed"
     work.mkdir()
     full = run_dbt(copy_database(build, work), "build", "--full-refresh")
     assert full.returncode == 0, full.output[-5000:]
