@@ -29,4 +29,3 @@
     from {{ ref('fct_device_logs') }}
     group by session_id
 {% endmacro %}
-

@@ -2,19 +2,11 @@
 -- the customer's running history at that purchase: the gap since the previous purchase,
 -- the next purchase, and running frequency and net value. Snapshots and customer metrics
 -- read from here. Anonymous (guest) orders have no customer history and are left out.
-{%- set window_start = lookback_recompute_start() %}
 
 with
 
 orders as (
-    -- an incremental run reads the customers with an order in the look-back window, each
-    -- with all of their orders (docs: incremental_lookback)
     select * from {{ ref('fct_orders') }}
-    {{- lookback_keys_filter(window_start) }}
-),
-
-fingerprints as (
-    {{ lookback_key_fingerprints(window_start, 'customer_id') }}
 ),
 
 purchases as (
@@ -28,7 +20,7 @@ purchases as (
         order_date,
         ordered_at
     from orders
-    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date(literal=true) }}
+    where is_purchase and customer_id is not null and ordered_at < {{ as_of_date() }}
 ),
 
 sequenced as (
@@ -54,23 +46,21 @@ sequenced as (
 
 final as (
     select
-        sequenced.order_id,
-        sequenced.customer_id,
-        sequenced.store_id,
-        sequenced.purchase_number,
-        sequenced.revenue,
-        sequenced.running_monetary,
-        sequenced.running_store_visits,
-        date_diff('day', sequenced.previous_order_date, sequenced.order_date) as gap_days,
-        sequenced.is_store_visit,
-        sequenced.first_purchase_date,
-        sequenced.previous_order_date,
-        sequenced.order_date,
-        sequenced.ordered_at,
-        sequenced.next_ordered_at,
-        fingerprints.input_fingerprint
+        order_id,
+        customer_id,
+        store_id,
+        purchase_number,
+        revenue,
+        running_monetary,
+        running_store_visits,
+        date_diff('day', previous_order_date, order_date) as gap_days,
+        is_store_visit,
+        first_purchase_date,
+        previous_order_date,
+        order_date,
+        ordered_at,
+        next_ordered_at
     from sequenced
-    left join fingerprints on sequenced.customer_id = fingerprints.customer_id
 )
 
 select * from final

@@ -9,14 +9,8 @@ fct_order_lines and fct_orders are incremental (strategy `lookback_merge`, docs 
 `incremental_lookback`): a run reads the orders placed from the day of the newest built
 order minus `incremental_lookback_days` (3) and merges them; older rows are kept as built.
 So are fct_device_logs (by `logged_at`) and fct_device_sessions (every session with a page
-view in the window, also one that started before it, is recomputed from all its logs), and
-int_basket_items.
-
-The per-customer history (int_purchases_with_gaps, int_customer_order_totals) and
-int_customer_months recompute whole keys (strategy
-`lookback_recompute`): every customer (month) with an input row in the window, from all of
-its rows; a guard compares the other keys' inputs with their stored fingerprints. The
-intermediate tables are compared with a full refresh too.
+view in the window, also one that started before it, is recomputed from all its logs).
+The intermediate tables are compared with a full refresh too.
 """
 
 from __future__ import annotations
@@ -314,7 +308,6 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
     assert {
         "staging.base_order_items",
         "intermediate.int_purchases_with_gaps",
-        "intermediate.int_customer_order_totals",
         "marts.fct_order_lines",
         "marts.fct_orders",
         "marts.fct_device_logs",
@@ -372,11 +365,9 @@ def test_removed_and_relanded_files_give_the_tables_of_a_full_refresh(incrementa
     assert marts_and_ml(build) == marts_and_ml(full)
 
 
-def test_an_incremental_run_killed_while_it_recomputes_customers_leaves_no_trace(
-    incremental,
-) -> None:
+def test_an_incremental_run_killed_while_it_merges_leaves_no_trace(incremental) -> None:
     """One more day landed, then `dbt build` killed (SIGKILL, no cleanup) as soon as it
-    starts the per-customer totals, wherever in that model it then is: the next build
+    starts merging the order facts, wherever in that model it then is: the next build
     recovers by itself and gives the tables of a full refresh."""
     build: Build = incremental["build"]
     land_next_day(build.landing, share=0.02)
@@ -386,7 +377,7 @@ def test_an_incremental_run_killed_while_it_recomputes_customers_leaves_no_trace
         running = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 300
-        while "model intermediate.int_customer_order_totals" not in log.read_text():
+        while "model marts.fct_orders" not in log.read_text():
             assert running.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(0.05)
@@ -426,25 +417,13 @@ def test_a_row_landed_before_the_window_makes_the_run_rebuild_the_whole_table(
             }
         ],
     )
-    run_dbt(build, "run", "--select", "+int_customer_order_totals")
+    run_dbt(build, "run", "--select", "+fct_orders")
     assert build.returncode == 0, build.output[-5000:]
     assert "fct_orders: rows before the look-back window" in build.output
     assert "fct_order_lines: rows before the look-back window" not in build.output
     assert build.query(
         f"select line_count, is_purchase from marts.fct_orders where order_id = '{OLD_ORDER}'"
     ) == [(0, False)]
-    # the order is no purchase, so the purchases are unchanged and stay as built; the
-    # customer's order count changed before the window, so the totals are rebuilt whole
-    recomputed = "inputs of customers outside the look-back window"
-    assert f"int_purchases_with_gaps: {recomputed}" not in build.output
-    assert f"int_customer_order_totals: {recomputed}" in build.output
-    assert build.query(
-        "select orders from intermediate.int_customer_order_totals "
-        f"where customer_id = '{customer_id}'"
-    ) == build.query(
-        f"select count(*) from marts.fct_orders where customer_id = '{customer_id}' "
-        "and ordered_at < (select as_of_date from intermediate.int_as_of_date)"
-    )
     assert_same_order_facts_as_a_full_refresh(build, incremental["work"] / "late")
 
 
@@ -458,7 +437,7 @@ def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
         str(build.landing),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    run_dbt(build, "run", "--select", "+int_customer_order_totals")
+    run_dbt(build, "run", "--select", "+fct_orders")
     assert build.returncode == 0, build.output[-5000:]
     assert "fct_order_lines: rows before the look-back window" in build.output
     assert build.query(
@@ -470,19 +449,8 @@ def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
 
 def assert_same_order_facts_as_a_full_refresh(build: Build, work: Path) -> None:
     work.mkdir()
-    full = run_dbt(
-        copy_database(build, work),
-        "run",
-        "--full-refresh",
-        "--select",
-        "+int_customer_order_totals",
-    )
+    full = run_dbt(copy_database(build, work), "run", "--full-refresh", "--select", "+fct_orders")
     assert full.returncode == 0, full.output[-5000:]
-    for table in (
-        "marts.fct_order_lines",
-        "marts.fct_orders",
-        "intermediate.int_purchases_with_gaps",
-        "intermediate.int_customer_order_totals",
-    ):
-        sql = f"select count(*), sum(hash(t)) from {table} as t"
+    for table in ("fct_order_lines", "fct_orders"):
+        sql = f"select count(*), sum(hash(t)) from marts.{table} as t"
         assert build.query(sql) == full.query(sql), table

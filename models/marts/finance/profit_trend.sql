@@ -5,12 +5,44 @@
 
 with
 
-customer_months as (
-    select * from {{ ref('int_customer_months') }}
+order_lines as (
+    select * from {{ ref('fct_order_lines') }}
 ),
 
 period_coverage as (
     select * from {{ ref('int_period_coverage') }}
+),
+
+purchase_lines as (
+    select
+        order_id,
+        customer_id,
+        revenue,
+        -- cost and profit of the lines whose price and cost are both known
+        case when profit is not null then cost end as cost,
+        profit,
+        case when profit is not null then revenue end as costed_revenue,
+        order_date
+    from order_lines
+    where is_purchase and ordered_at < {{ as_of_date() }}
+),
+
+-- one row per customer and month first: quarters and years are unions of months, and an
+-- order lies in one month, so the figures add up exactly
+customer_months as (
+    select
+        customer_id,
+        cast(date_trunc('month', order_date) as date) as month_start,
+        count(distinct order_id) as purchases,
+        count(*) as purchase_lines,
+        count(revenue) as priced_lines,
+        sum(revenue) as revenue,
+        sum(cost) as cost,
+        sum(profit) as profit,
+        sum(costed_revenue) as costed_revenue,
+        min(order_date) as first_order_date
+    from purchase_lines
+    group by customer_id, month_start
 ),
 
 with_first_purchase as (

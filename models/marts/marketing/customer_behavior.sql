@@ -15,8 +15,8 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-totals as (
-    select * from {{ ref('int_customer_order_totals') }}
+order_lines as (
+    select * from {{ ref('fct_order_lines') }}
 ),
 
 email_engagement as (
@@ -36,28 +36,40 @@ as_of as (
 ),
 
 order_activity as (
-    -- the purchases of the two windows; the whole history's figures are in the totals
     select
         orders.customer_id,
         count(*) filter (
-            where orders.ordered_at >= as_of.as_of_date - {{ window }}
+            where orders.is_purchase and orders.ordered_at >= as_of.as_of_date - {{ window }}
         ) as recent_purchases,
         count(*) filter (
-            where orders.ordered_at < as_of.as_of_date - {{ window }}
+            where
+            orders.is_purchase
+            and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
+            and orders.ordered_at < as_of.as_of_date - {{ window }}
         ) as prior_purchases,
         coalesce(sum(orders.revenue) filter (
-            where orders.ordered_at >= as_of.as_of_date - {{ window }}
+            where orders.is_purchase and orders.ordered_at >= as_of.as_of_date - {{ window }}
         ), 0) as recent_spend,
         coalesce(sum(orders.revenue) filter (
-            where orders.ordered_at < as_of.as_of_date - {{ window }}
-        ), 0) as prior_spend
+            where
+            orders.is_purchase
+            and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
+            and orders.ordered_at < as_of.as_of_date - {{ window }}
+        ), 0) as prior_spend,
+        count(*) filter (where orders.status = 'returned') / count(*) as return_rate_ratio
     from orders
     cross join as_of
-    where
-        orders.is_purchase
-        and orders.ordered_at >= as_of.as_of_date - {{ 2 * window }}
-        and orders.ordered_at < as_of.as_of_date
+    where orders.ordered_at < as_of.as_of_date
     group by orders.customer_id
+),
+
+discounts as (
+    select
+        customer_id,
+        count(*) filter (where is_discounted) / count(*) as discounted_line_ratio
+    from order_lines
+    where is_purchase and ordered_at < {{ as_of_date() }}
+    group by customer_id
 ),
 
 event_activity as (
@@ -104,9 +116,8 @@ measured as (
         / nullif(order_activity.prior_purchases, 0) as purchase_change_ratio,
         (coalesce(order_activity.recent_spend, 0) - order_activity.prior_spend)
         / nullif(order_activity.prior_spend, 0) as spend_change_ratio,
-        totals.returned_orders / nullif(totals.orders, 0) as return_rate_ratio,
-        totals.discounted_purchase_lines / nullif(totals.purchase_lines, 0)
-            as discounted_line_ratio,
+        order_activity.return_rate_ratio,
+        discounts.discounted_line_ratio,
         email_engagement.last_sent_at,
         email_engagement.last_open_at,
         {%- for event_type in ['data_usage', 'login', 'transaction'] %}
@@ -118,7 +129,7 @@ measured as (
         event_activity.recent_support_contacts
     from customers
     left join order_activity on customers.customer_id = order_activity.customer_id
-    left join totals on customers.customer_id = totals.customer_id
+    left join discounts on customers.customer_id = discounts.customer_id
     left join email_engagement on customers.customer_id = email_engagement.customer_id
     left join event_activity on customers.customer_id = event_activity.customer_id
 ),
