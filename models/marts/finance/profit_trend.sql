@@ -74,7 +74,9 @@ periods as (
     {%- endfor %}
 ),
 
-totals as (
+-- the sums first, over few groups; the distinct customers apart, from one row per
+-- customer and period (two distinct counts over the periods cost twice as much)
+sums as (
     select
         period_grain,
         period_start,
@@ -84,11 +86,42 @@ totals as (
         cast(sum(cost) as decimal(18, 4)) as cost,
         cast(sum(profit) as decimal(18, 4)) as profit,
         sum(priced_lines) / sum(purchase_lines) as price_coverage_ratio,
-        coalesce(sum(costed_revenue), 0) / nullif(sum(revenue), 0) as cost_coverage_ratio,
-        count(distinct customer_id) as active_customers,
-        count(distinct customer_id) filter (where is_first_purchase_period) as new_customers
+        coalesce(sum(costed_revenue), 0) / nullif(sum(revenue), 0) as cost_coverage_ratio
     from periods
     group by period_grain, period_start
+),
+
+customer_periods as (
+    select
+        period_grain,
+        period_start,
+        customer_id,
+        bool_or(is_first_purchase_period) as is_first_purchase_period
+    from periods
+    where customer_id is not null  -- guest orders have no customer to count
+    group by period_grain, period_start, customer_id
+),
+
+customer_counts as (
+    select
+        period_grain,
+        period_start,
+        count(*) as active_customers,
+        count(*) filter (where is_first_purchase_period) as new_customers
+    from customer_periods
+    group by period_grain, period_start
+),
+
+totals as (
+    select
+        sums.*,
+        customer_counts.active_customers,
+        customer_counts.new_customers
+    from sums
+    inner join customer_counts
+        on
+            sums.period_grain = customer_counts.period_grain
+            and sums.period_start = customer_counts.period_start
 ),
 
 final as (
