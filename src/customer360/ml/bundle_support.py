@@ -13,7 +13,9 @@ baskets). When that gives too few rules it halves the basket count — never bel
 exact answer off that last run: every rule at or above the answer is among its rules.
 Apriori therefore runs about log2(first count / answer) + 1 times, the last at a support
 above half the answer, and the counting stays in DuckDB (`bundles.mine`); only the
-frequent itemsets and their rules reach Python.
+frequent itemsets and their rules reach Python. The last run's itemsets at or above the
+answer are the frequent itemsets at the support used, so they are kept with the choice
+instead of being mined once more.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer360.ml import bundles
 
@@ -44,6 +47,7 @@ SELECTION_SCHEMA = pa.schema(
         ("apriori_runs", pa.int64()),
         ("max_product_support", pa.float64()),
         ("what_to_try", pa.string()),
+        ("frequent_itemsets", pa.list_(pa.struct(list(bundles.EMPTY_ITEMSETS)))),
     ]
 )
 
@@ -102,6 +106,8 @@ class SupportChoice:
     rules_at_support_used: int
     apriori_runs: int
     max_product_support: float | None
+    itemsets: pa.Table
+    """Every itemset in at least `min_basket_count_used` baskets (bundles.EMPTY_ITEMSETS)."""
 
 
 def largest_count_with_rules(
@@ -119,15 +125,15 @@ def largest_count_with_rules(
     return max(lowest, min(highest, ranked[min_rules - 1]))
 
 
-def rule_basket_counts(
+def mine_rule_counts(
     connection: duckdb.DuckDBPyConnection, min_count: int, total: int, settings: BundleSettings
-) -> list[int]:
-    """The basket count of every rule that passes confidence and lift, mining the prepared
-    baskets at `min_count`."""
+) -> tuple[pa.Table, list[int]]:
+    """The itemsets of the prepared baskets in at least `min_count` baskets, and the
+    basket count of every rule among them that passes confidence and lift."""
     itemsets = bundles.mine(connection, min_count, settings.max_length, total)
     found = bundles.rules(itemsets, total, settings.min_confidence, settings.min_lift)
     # support = basket_count / total exactly, so rounding gives the count back
-    return [round(support * total) for support in found.column("support").to_pylist()]
+    return itemsets, [round(support * total) for support in found.column("support").to_pylist()]
 
 
 def choose_support(
@@ -140,7 +146,8 @@ def choose_support(
     try:
         if total == 0:
             fallback = settings.min_support or settings.start_support
-            return SupportChoice(settings.support_mode, 0, fallback, 0, 0, 0, None)
+            empty = bundles.EMPTY_ITEMSETS.empty_table()
+            return SupportChoice(settings.support_mode, 0, fallback, 0, 0, 0, None, empty)
         # the two highest single-product basket counts
         top, second = connection.execute(
             "select max(basket_count), coalesce(max(basket_count) filter (rank = 2), 0) from "
@@ -149,9 +156,9 @@ def choose_support(
         ).fetchall()[0]
         if settings.min_support is not None:
             count = bundles.min_basket_count(settings.min_support, total)
-            found = rule_basket_counts(connection, count, total, settings)
+            itemsets, found = mine_rule_counts(connection, count, total, settings)
             return SupportChoice(
-                FIXED, total, settings.min_support, count, len(found), 1, top / total
+                FIXED, total, settings.min_support, count, len(found), 1, top / total, itemsets
             )
         return auto_support(connection, total, settings, top, second)
     finally:
@@ -175,7 +182,7 @@ def auto_support(
     count = start if settings.min_rules <= 0 else max(floor, min(start, second))
     runs = 0
     while True:
-        found = rule_basket_counts(connection, count, total, settings)
+        itemsets, found = mine_rule_counts(connection, count, total, settings)
         runs += 1
         if len(found) >= settings.min_rules or count <= floor:
             break
@@ -185,7 +192,8 @@ def auto_support(
     # at the start's own count the support is the start (0.1 keeps the same itemsets as
     # 4 / 33 with 33 baskets), so auto never reports more than it
     used = settings.start_support if chosen == reference else chosen / total
-    return SupportChoice(AUTO, total, used, chosen, kept, runs, top / total)
+    itemsets = itemsets.filter(pc.greater_equal(itemsets["basket_count"], chosen))
+    return SupportChoice(AUTO, total, used, chosen, kept, runs, top / total, itemsets)
 
 
 def what_to_try(choice: SupportChoice, settings: BundleSettings) -> str | None:
@@ -220,7 +228,8 @@ def what_to_try(choice: SupportChoice, settings: BundleSettings) -> str | None:
 
 
 def selection_table(choice: SupportChoice, settings: BundleSettings) -> pa.Table:
-    """One row: the support used, how it was chosen, and what to try when it found little."""
+    """One row: the support used, how it was chosen, what to try when it found little, and
+    the frequent itemsets at that support (model frequent_itemsets has one row each)."""
     floor = settings.floor_baskets / choice.baskets if choice.baskets else None
     row = {
         "support_mode": choice.support_mode,
@@ -235,5 +244,6 @@ def selection_table(choice: SupportChoice, settings: BundleSettings) -> pa.Table
         "apriori_runs": choice.apriori_runs,
         "max_product_support": choice.max_product_support,
         "what_to_try": what_to_try(choice, settings),
+        "frequent_itemsets": choice.itemsets.to_pylist(),
     }
     return pa.Table.from_pylist([row], schema=SELECTION_SCHEMA)
