@@ -234,9 +234,10 @@ def test_auto_finds_the_largest_support_with_enough_rules_on_sparse_baskets() ->
     # search starts there and halves: 80 -> 40 -> 20, three runs, not one per candidate
     assert choice.apriori_runs == 3
     assert bundle_support.what_to_try(choice, settings) is None
-    # the models mine the itemsets again at the support used and find the same rules
-    itemsets = bundles.frequent_itemsets(connection, "baskets", choice.min_support_used, 3)
-    assert bundles.rules(itemsets, total, 0.05, 1.0).num_rows == choice.rules_at_support_used
+    # the search keeps the itemsets at the support used: mlxtend's at that basket count
+    kept = {frozenset(row["itemset"]): row["basket_count"] for row in choice.itemsets.to_pylist()}
+    assert kept == mlxtend_counts(basket_list, expected)
+    assert bundles.rules(choice.itemsets, total, 0.05, 1.0).num_rows == len(at_used)
 
 
 @pytest.mark.parametrize("floor_baskets", [5, 24, 30, 60])
