@@ -234,10 +234,22 @@ def test_auto_finds_the_largest_support_with_enough_rules_on_sparse_baskets() ->
     # search starts there and halves: 80 -> 40 -> 20, three runs, not one per candidate
     assert choice.apriori_runs == 3
     assert bundle_support.what_to_try(choice, settings) is None
-    # the search keeps the itemsets at the support used: mlxtend's at that basket count
-    kept = {frozenset(row["itemset"]): row["basket_count"] for row in choice.itemsets.to_pylist()}
-    assert kept == mlxtend_counts(basket_list, expected)
+    # the search keeps the itemsets at the support used, and their rules are the ones counted
     assert bundles.rules(choice.itemsets, total, 0.05, 1.0).num_rows == len(at_used)
+
+
+@pytest.mark.parametrize("min_rules", [3, 10, 12, 15])
+def test_the_support_search_keeps_the_itemsets_at_the_support_used(min_rules: int) -> None:
+    """The last Apriori run is at a basket count at or below the one chosen (80 -> 40 ->
+    20 -> 10 here, chosen 34, 23, 18, 12): its itemsets below the chosen count are left
+    out, so the kept ones are mlxtend's at the chosen count."""
+    basket_list = sparse_baskets()
+    connection = duckdb.connect()
+    choice = bundle_support.choose_support(
+        connection, basket_table(connection, basket_list), auto_settings(min_rules=min_rules)
+    )
+    kept = {frozenset(row["itemset"]): row["basket_count"] for row in choice.itemsets.to_pylist()}
+    assert kept == mlxtend_counts(basket_list, choice.min_basket_count_used)
 
 
 @pytest.mark.parametrize("floor_baskets", [5, 24, 30, 60])
