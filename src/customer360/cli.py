@@ -62,13 +62,20 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line; each sub-command's options are added by its own function, in the
+    order `--help` lists them."""
     parser = argparse.ArgumentParser(
         prog="customer360",
         description="Customer-analytics warehouse on dbt + DuckDB: land data, build, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in (add_demo, add_ingest, add_export, add_publish, add_validate, add_dashboard):
+        add_command(commands)
+    return parser
 
+
+def add_demo(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo",
         help="write a deterministic demo data set into the landing zone",
@@ -93,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)
 
+
+def add_ingest(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser(
         "ingest",
         help="map a CSV / text / Excel / Parquet file onto a landing entity",
@@ -130,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(handler=_ingest)
 
+
+def add_export(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export",
         help="write a CRM target list (CSV or Parquet) from the warehouse",
@@ -159,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=_export)
 
+
+def add_publish(commands: argparse._SubParsersAction) -> None:
     publish = commands.add_parser(
         "publish",
         help="switch BI readers onto a new version of the serving copy (DuckDB + Parquet)",
@@ -188,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.set_defaults(handler=_publish)
 
+
+def add_validate(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser(
         "validate",
         help="check the landing zone and the serving copy with Great Expectations",
@@ -223,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
+
+def add_dashboard(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser(
         "dashboard",
         help="render the static HTML dashboards (Plotly, offline) from the serving copy",
@@ -254,7 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--quiet", action="store_true", help="no progress on stderr")
     dashboard.set_defaults(handler=_dashboard)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
