@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from customer360.demo import land_next_day
-from customer360.project import project_dir
+from customer360.project import project_dir, setting
 
 
 @dataclass
@@ -83,7 +83,7 @@ def run_floor(landing: Path, database: Path) -> None:
     database.unlink(missing_ok=True)
     started = time.perf_counter()
     with duckdb.connect(str(database)) as connection:
-        connection.execute(f"set memory_limit = '{os.environ.get('C360_MEMORY_LIMIT', '4GB')}'")
+        connection.execute(f"set memory_limit = '{setting('C360_MEMORY_LIMIT')}'")
         connection.execute(FLOOR_SQL.format(landing=landing))
     seconds = time.perf_counter() - started
     database.unlink(missing_ok=True)

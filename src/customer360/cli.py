@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from customer360 import __version__
 from customer360.errors import UserError
+from customer360.project import DEFAULTS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -43,6 +44,11 @@ def _validate(args: argparse.Namespace) -> int:
     from customer360.quality import validate
 
     return validate.main(args)
+
+
+def _default(variable: str) -> str:
+    """How a help text names a C360_* setting's default."""
+    return f"${variable} or {DEFAULTS[variable]}"
 
 
 def _positive_int(text: str) -> int:
@@ -95,7 +101,7 @@ def add_demo(commands: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+        help=f"landing zone to write (default: {_default('C360_LANDING_DIR')})",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)
@@ -135,7 +141,7 @@ def add_ingest(commands: argparse._SubParsersAction) -> None:
     ingest.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+        help=f"landing zone to write (default: {_default('C360_LANDING_DIR')})",
     )
     ingest.set_defaults(handler=_ingest)
 
@@ -160,8 +166,8 @@ def add_export(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="serving copy whose current version to export (default: $C360_SERVING_DIR or "
-        "warehouse/serving); its export copy is in the private folder beside it",
+        help="serving copy whose current version to export (default: "
+        f"{_default('C360_SERVING_DIR')}); its export copy is in the private folder beside it",
     )
     export.add_argument(
         "--database",
@@ -187,7 +193,7 @@ def add_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="where the serving copy goes (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"where the serving copy goes (default: {_default('C360_SERVING_DIR')})",
     )
     publish.add_argument(
         "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
@@ -197,7 +203,7 @@ def add_publish(commands: argparse._SubParsersAction) -> None:
         type=float,
         metavar="M",
         help="keep a replaced version this long for readers that still use it (default: "
-        "$C360_SERVING_GRACE_MINUTES or 60)",
+        f"{_default('C360_SERVING_GRACE_MINUTES')})",
     )
     publish.set_defaults(handler=_publish)
 
@@ -214,17 +220,17 @@ def add_validate(commands: argparse._SubParsersAction) -> None:
     validate.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="the serving copy to check (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"the serving copy to check (default: {_default('C360_SERVING_DIR')})",
     )
     validate.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="the landing zone to check (default: $C360_LANDING_DIR or data/landing)",
+        help=f"the landing zone to check (default: {_default('C360_LANDING_DIR')})",
     )
     validate.add_argument(
         "--out",
         metavar="DIR",
-        help="where results and Data Docs go (default: $C360_QUALITY_DIR or warehouse/quality)",
+        help=f"where results and Data Docs go (default: {_default('C360_QUALITY_DIR')})",
     )
     validate.add_argument(
         "--vars",
@@ -250,17 +256,17 @@ def add_dashboard(commands: argparse._SubParsersAction) -> None:
     dashboard.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="serving copy to read (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"serving copy to read (default: {_default('C360_SERVING_DIR')})",
     )
     dashboard.add_argument(
         "--quality-dir",
         metavar="DIR",
-        help="validation results and data docs (default: $C360_QUALITY_DIR or warehouse/quality)",
+        help=f"validation results and data docs (default: {_default('C360_QUALITY_DIR')})",
     )
     dashboard.add_argument(
         "--out",
         metavar="DIR",
-        help="folder for the pages (default: $C360_DASHBOARD_DIR or warehouse/dashboards)",
+        help=f"folder for the pages (default: {_default('C360_DASHBOARD_DIR')})",
     )
     dashboard.add_argument(
         "--max-list-rows",
