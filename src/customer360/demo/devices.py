@@ -44,7 +44,6 @@ USER_AGENTS = {
     "SamsungBrowser/5.0 TV Safari/537.36",
 }
 # Safari and Firefox do not report navigator.deviceMemory: their memory is null.
-# fmt: off
 DEVICE_MODELS = [
     DeviceModel("phone", 0.13, (390, 844), (), USER_AGENTS["iphone"]),
     DeviceModel("phone", 0.20, (412, 915), (4, 8), USER_AGENTS["pixel"]),
