@@ -214,9 +214,16 @@ def time_floor(workdir: Path, landing: Path) -> Stage:
     """The floor in a process of its own; its seconds are the ones it measured itself."""
     floor = measure(
         "floor: bare DuckDB, parse + RFM + pair count",
-        [sys.executable, "-m", "customer360.bench", "--workdir", str(workdir),
-         "--floor-only", str(landing)],
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "customer360.bench",
+            "--workdir",
+            str(workdir),
+            "--floor-only",
+            str(landing),
+        ],
+    )
     floor.seconds = float((workdir / "floor.duckdb.seconds").read_text())
     return floor
 

@@ -157,8 +157,9 @@ def add_export(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--segment", metavar="S", help="RFM segment, e.g. 'At Risk'")
     export.add_argument("--persona", metavar="P", help="KMeans persona, e.g. VIP")
     export.add_argument("--tier", metavar="T", help="loyalty tier, e.g. Gold")
-    export.add_argument("--risk", metavar="R", choices=["low", "medium", "high"],
-                        help="churn risk band")  # fmt: skip
+    export.add_argument(
+        "--risk", metavar="R", choices=["low", "medium", "high"], help="churn risk band"
+    )
     export.add_argument("--format", choices=["csv", "parquet"], default="csv")
     export.add_argument(
         "--out", metavar="PATH", help="output file (default: exports/target_list_<filter>.<format>)"

@@ -221,8 +221,11 @@ def main(args: argparse.Namespace) -> int:
     quality_dir = Path(args.quality_dir) if args.quality_dir else setting_path("C360_QUALITY_DIR")
     out = Path(args.out) if args.out else default_out_dir()
     if not args.quiet:
-        print(f"rendering dashboards from {serving_dir / 'customer360.duckdb'} ...",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"rendering dashboards from {serving_dir / 'customer360.duckdb'} ...",
+            file=sys.stderr,
+            flush=True,
+        )
     written = render(serving_dir, quality_dir, out, args.max_list_rows)
     for path in written:
         print(f"wrote {path}")

@@ -65,10 +65,21 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
     assert result.returncode == 0, result.stderr
     result = run_cli(
-        "ingest", str(cdnow), "--entity", "transactions", "--landing-dir", str(landing),
-        "--map", "customer_id=column1", "--map", "ordered_at=column2",
-        "--map", "quantity=column3", "--map", "amount=column4",
-    )  # fmt: skip
+        "ingest",
+        str(cdnow),
+        "--entity",
+        "transactions",
+        "--landing-dir",
+        str(landing),
+        "--map",
+        "customer_id=column1",
+        "--map",
+        "ordered_at=column2",
+        "--map",
+        "quantity=column3",
+        "--map",
+        "amount=column4",
+    )
     assert result.returncode == 0, result.stderr
 
     messy = work / "messy_orders.csv"

@@ -8,7 +8,7 @@ from customer360.errors import UserError
 from customer360.ingest.common import TRANSACTIONS, Source, normalise
 
 # Other names a column goes by, compared after lower-casing and dropping everything but
-# letters and digits.
+# letters and digits. Not formatted: one name a line, the table would be four times as long.
 SYNONYMS: dict[str, list[str]] = {
     "customer_id": ["customerid", "custid", "customer", "clientid", "client", "userid",
                     "memberid", "membernumber", "memberno", "member", "customerno",
@@ -45,10 +45,22 @@ SYNONYMS: dict[str, list[str]] = {
 # Without a customer a line belongs to an anonymous (guest) order; without an amount or a
 # price (a basket-only file) its revenue is unknown, never 0.
 TRANSACTION_COLUMNS = [
-    "customer_id", "ordered_at", "amount", "quantity", "unit_price", "order_id", "product_id",
-    "product_name", "category", "discount_amount", "unit_cost", "line_number", "channel",
-    "store_id", "status",
-]  # fmt: skip
+    "customer_id",
+    "ordered_at",
+    "amount",
+    "quantity",
+    "unit_price",
+    "order_id",
+    "product_id",
+    "product_name",
+    "category",
+    "discount_amount",
+    "unit_cost",
+    "line_number",
+    "channel",
+    "store_id",
+    "status",
+]
 TRANSACTION_REQUIRED = ["ordered_at"]
 
 

@@ -21,10 +21,11 @@ class Output:
 def entity_select(entity: Entity, values: dict[str, str], source_file: str) -> str:
     """One landed row per source row, with every contract column as text."""
     columns = [
-        f"cast({values[name]} as varchar) as {name}" if name in values
+        f"cast({values[name]} as varchar) as {name}"
+        if name in values
         else f"cast(null as varchar) as {name}"
         for name in entity.column_names
-    ]  # fmt: skip
+    ]
     return (
         f"select {', '.join(columns)}, {literal(source_file)} as _source_file, "
         "_source_row from mapped"

@@ -94,8 +94,11 @@ def output_notes(entity_name: str, mapping: dict[str, str], rows: int) -> list[s
             )
         if "product_id" not in mapping:
             name = mapping.get("category")
-            notes.append(f"product_id = {name} (also landed as products)" if name else
-                         "product_id = 'UNKNOWN' (no product or category column)")  # fmt: skip
+            notes.append(
+                f"product_id = {name} (also landed as products)"
+                if name
+                else "product_id = 'UNKNOWN' (no product or category column)"
+            )
         elif "product_name" in mapping:
             notes.append(f"products landed with product_name = {mapping['product_name']}")
         notes.append(

@@ -21,9 +21,21 @@ SAMPLE_ROWS = 2000
 # day-first unless a day above 12 proves it.
 ISO = "ISO 8601"
 DATE_FORMATS = [
-    "%Y%m%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y",
-    "%d.%m.%y", "%m-%d-%Y", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%d-%b-%y",
-]  # fmt: skip
+    "%Y%m%d",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%m-%d-%Y",
+    "%d-%m-%Y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d %Y",
+    "%d-%b-%y",
+]
 TIMES_OF_DAY = [" %H:%M:%S", " %H:%M", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p", "T%H:%M:%S"]
 
 # Numbers whose separators say which is the decimal mark; ambiguous `1,234` / `1.234`
@@ -78,9 +90,7 @@ def sniff_date_format(
     sample = f"(select v from {values} using sample reservoir({SAMPLE_ROWS} rows) repeatable (7))"
     candidates = [given] if given else [ISO, *DATE_FORMATS]
     parsed = ", ".join(f"count({parse_expression('v', fmt)})" for fmt in candidates)
-    [(total, *counts)] = connection.execute(
-        f"select count(*), {parsed} from {sample}"
-    ).fetchall()  # fmt: skip
+    [(total, *counts)] = connection.execute(f"select count(*), {parsed} from {sample}").fetchall()
     best = max(range(len(candidates)), key=lambda i: (counts[i], -i))
     chosen, remark = candidates[best], ""
     if not given and swapped(chosen) in candidates and swapped(chosen) != chosen:
