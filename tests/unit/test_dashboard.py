@@ -23,7 +23,7 @@ from plotly.offline import get_plotlyjs
 from customer360 import dashboard, publish
 from customer360.cli import main
 from customer360.export import FORMULA_STARTS
-from tests.helpers import PROJECT_DIR, REQUIREMENT_CITATION, Build
+from tests.helpers import KPI_NOTE, PROJECT_DIR, REQUIREMENT_CITATION, Build
 
 FILES = [
     "index.html",
@@ -176,14 +176,7 @@ def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_pat
     assert everyone["profit"] == pytest.approx(float(profit))
     assert everyone["cost_coverage_ratio"] == pytest.approx(float(costed_revenue / revenue))
     assert everyone["price_coverage_ratio"] == pytest.approx(priced / lines)
-    notes = dict(
-        re.findall(
-            r'data-kpi="(\w+)"[^>]*>\s*<div class="kpi-label">[^<]*</div>'
-            r'<div class="kpi-value">[^<]*</div>\s*'
-            r'<div class="kpi-note">([^<]*)</div>',
-            html,
-        )
-    )
+    notes = dict(KPI_NOTE.findall(html))
     assert sorted(notes) == ["profit", "revenue"]
     assert (
         notes["profit"]

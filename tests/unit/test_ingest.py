@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from customer360.cli import main
+from tests.helpers import CDNOW_MAPS
 
 PULSE = """\
 CustomerID,TransactionDate,TransactionAmount,ProductCategory,Quantity
@@ -71,20 +72,7 @@ def test_cdnow_whitespace_file_with_compact_dates(tmp_path: Path, capsys) -> Non
     source.write_text("00001 19970101  1  11.77\n00002 19970112  5  77.00\n")
     landing = tmp_path / "landing"
     code, out, _ = ingest(
-        capsys,
-        str(source),
-        "--entity",
-        "transactions",
-        "--landing-dir",
-        str(landing),
-        "--map",
-        "customer_id=column1",
-        "--map",
-        "ordered_at=column2",
-        "--map",
-        "quantity=column3",
-        "--map",
-        "amount=column4",
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing), *CDNOW_MAPS
     )
     assert code == 0
     assert "whitespace-separated, header: no" in out
@@ -165,14 +153,9 @@ def test_the_report_predicts_each_reject_reason(tmp_path: Path, capsys) -> None:
         "O6,,2024-01-06,completed\n"  # no customer: an anonymous (guest) order, staged
         "O7,C7,,completed\n"  # missing_required:ordered_at
     )
+    landing = tmp_path / "landing"
     code, out, _ = ingest(
-        capsys,
-        str(source),
-        "--entity",
-        "orders",
-        "--dry-run",
-        "--landing-dir",
-        str(tmp_path / "landing"),
+        capsys, str(source), "--entity", "orders", "--dry-run", "--landing-dir", str(landing)
     )
     assert code == 0
     assert "9 rows: 2 staged, 1 exact duplicates dropped, 6 rejected" in out
@@ -497,14 +480,9 @@ def test_a_day_above_twelve_late_in_a_big_file_decides_day_first(tmp_path: Path,
     rows = [f"O{i},C1,0{1 + i % 9}/01/2024" for i in range(5000)] + ["O9999,C1,13/01/2024"]
     source = tmp_path / "orders.csv"
     source.write_text("order_id,customer_id,ordered_at\n" + "\n".join(rows) + "\n")
+    landing = tmp_path / "landing"
     code, out, _ = ingest(
-        capsys,
-        str(source),
-        "--entity",
-        "orders",
-        "--dry-run",
-        "--landing-dir",
-        str(tmp_path / "landing"),
+        capsys, str(source), "--entity", "orders", "--dry-run", "--landing-dir", str(landing)
     )
     assert code == 0
     assert "(dates: %d/%m/%Y)" in out
@@ -587,14 +565,9 @@ def test_unmapped_columns_are_reported_as_ignored(tmp_path: Path, capsys) -> Non
         .replace(",1\n", ",1,x\n")
         .replace(",2\n", ",2,y\n")
     )
+    landing = tmp_path / "landing"
     code, out, _ = ingest(
-        capsys,
-        str(source),
-        "--entity",
-        "transactions",
-        "--dry-run",
-        "--landing-dir",
-        str(tmp_path / "landing"),
+        capsys, str(source), "--entity", "transactions", "--dry-run", "--landing-dir", str(landing)
     )
     assert code == 0
     assert "ignored:  Notes (no contract column)" in out
