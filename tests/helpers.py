@@ -23,6 +23,18 @@ BIN_DIR = Path(sys.executable).parent
 # document it came from ("document 002"): users have never seen those documents.
 REQUIREMENT_CITATION = re.compile(r"\b(?:doc|document)s? 00[0-4]\b", re.IGNORECASE)
 WIDGET_SECRET = "C360_WIDGET_KEY_SECRET"  # customer360.widget_key.SECRET_ENV_VAR
+# The --map options of a CDNOW file (no header): customer, yyyymmdd date, quantity, amount.
+CDNOW_MAPS = [
+    option
+    for number, target in enumerate(["customer_id", "ordered_at", "quantity", "amount"], 1)
+    for option in ("--map", f"{target}=column{number}")
+]
+# A dashboard KPI card: its key, label, value and note.
+KPI_NOTE = re.compile(
+    r'data-kpi="(\w+)"[^>]*>\s*<div class="kpi-label">[^<]*</div>'
+    r'<div class="kpi-value">[^<]*</div>\s*'
+    r'<div class="kpi-note">([^<]*)</div>'
+)
 
 
 @dataclass

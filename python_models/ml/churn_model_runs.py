@@ -12,18 +12,42 @@ import pyarrow.compute as pc
 from customer360.ml import churn
 
 RUN_SCHEMA = pa.schema(
-    [("model_version", pa.string()), ("model_family", pa.string()), ("status", pa.string()),
-     ("as_of_date", pa.date32()),
-     ("train_cutoff_date", pa.date32()), ("test_cutoff_date", pa.date32()),
-     ("horizon_days", pa.int32()), ("train_rows", pa.int64()), ("test_rows", pa.int64())]
-    + [(name, pa.float64()) for name in [
-        "base_rate", "auc", "pr_auc", "brier", "top_decile_precision", "top_decile_lift",
-        "recency_baseline_auc", "recency_baseline_pr_auc", "recency_baseline_top_decile_lift",
-        "rule_baseline_auc", "rule_baseline_pr_auc", "rule_baseline_top_decile_lift"]]
-    + [("candidate_metrics", pa.string()), ("feature_list", pa.string()),
-       ("is_label_window_overlapping", pa.bool_()), ("training_fingerprint", pa.string()),
-       ("is_current", pa.bool_())]
-)  # fmt: skip
+    [
+        ("model_version", pa.string()),
+        ("model_family", pa.string()),
+        ("status", pa.string()),
+        ("as_of_date", pa.date32()),
+        ("train_cutoff_date", pa.date32()),
+        ("test_cutoff_date", pa.date32()),
+        ("horizon_days", pa.int32()),
+        ("train_rows", pa.int64()),
+        ("test_rows", pa.int64()),
+    ]
+    + [
+        (name, pa.float64())
+        for name in [
+            "base_rate",
+            "auc",
+            "pr_auc",
+            "brier",
+            "top_decile_precision",
+            "top_decile_lift",
+            "recency_baseline_auc",
+            "recency_baseline_pr_auc",
+            "recency_baseline_top_decile_lift",
+            "rule_baseline_auc",
+            "rule_baseline_pr_auc",
+            "rule_baseline_top_decile_lift",
+        ]
+    ]
+    + [
+        ("candidate_metrics", pa.string()),
+        ("feature_list", pa.string()),
+        ("is_label_window_overlapping", pa.bool_()),
+        ("training_fingerprint", pa.string()),
+        ("is_current", pa.bool_()),
+    ]
+)
 
 
 def model(dbt, session):
@@ -40,9 +64,11 @@ def model(dbt, session):
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
     cutoffs = [
         row[0]
-        for row in snapshots.filter("is_labelable").aggregate("cutoff_date", "cutoff_date")
-        .order("cutoff_date").fetchall()
-    ]  # fmt: skip
+        for row in snapshots.filter("is_labelable")
+        .aggregate("cutoff_date", "cutoff_date")
+        .order("cutoff_date")
+        .fetchall()
+    ]
     test_cutoff = cutoffs[-1] if cutoffs else None
     spaced = [c for c in cutoffs[:-1] if (test_cutoff - c).days >= horizon]
     train_cutoff = spaced[-1] if spaced else (cutoffs[-2] if len(cutoffs) > 1 else None)

@@ -9,10 +9,14 @@ from customer360.ml import churn
 
 SCORE_BATCH_ROWS = 100_000
 SCHEMA = pa.schema(
-    [("customer_id", pa.string()), ("churn_probability", pa.float64()),
-     ("model_version", pa.string()), ("model_family", pa.string()),
-     ("trained_on_cutoff_date", pa.date32())]
-)  # fmt: skip
+    [
+        ("customer_id", pa.string()),
+        ("churn_probability", pa.float64()),
+        ("model_version", pa.string()),
+        ("model_family", pa.string()),
+        ("trained_on_cutoff_date", pa.date32()),
+    ]
+)
 
 
 def model(dbt, session):

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from customer360.demo import land_next_day
-from customer360.project import project_dir
+from customer360.project import project_dir, setting
 
 
 @dataclass
@@ -83,7 +83,7 @@ def run_floor(landing: Path, database: Path) -> None:
     database.unlink(missing_ok=True)
     started = time.perf_counter()
     with duckdb.connect(str(database)) as connection:
-        connection.execute(f"set memory_limit = '{os.environ.get('C360_MEMORY_LIMIT', '4GB')}'")
+        connection.execute(f"set memory_limit = '{setting('C360_MEMORY_LIMIT')}'")
         connection.execute(FLOOR_SQL.format(landing=landing))
     seconds = time.perf_counter() - started
     database.unlink(missing_ok=True)
@@ -148,7 +148,25 @@ def layer_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, fl
     return dict(layers), nodes
 
 
-def main(argv: list[str] | None = None) -> int:
+def print_layers(builds: list[tuple[str, Path]]) -> None:
+    """Per build: summed node time per layer, the slowest models, and for the incremental
+    build the incremental models."""
+    for name, build_target in builds:
+        layers, nodes = layer_times(build_target / "run_results.json")
+        print(f"\n{name}, summed node time per layer (threads run nodes in parallel):")
+        for layer, seconds in sorted(layers.items(), key=lambda item: -item[1]):
+            print(f"  {layer:<38} {seconds:>8.1f}")
+        print("slowest models:")
+        for node, seconds in nodes[:8]:
+            print(f"  {node:<60} {seconds:>6.2f}")
+        if name != "dbt build":
+            print("incremental models:")
+            for node, seconds in nodes:
+                if node.startswith(("fct_order_lines ", "fct_orders ")):
+                    print(f"  {node:<60} {seconds:>6.2f}")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="customer360-bench", description=__doc__.split("\n")[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument(
@@ -169,7 +187,67 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floor-only", type=Path, metavar="LANDING", help=argparse.SUPPRESS
     )  # the floor's own process, started by measure() so its memory is its own
-    args = parser.parse_args(argv)
+    return parser
+
+
+def time_ingest(workdir: Path, landing: Path, bin_dir: Path) -> Stage:
+    """Ingest the demo order lines as one flat transaction file, into a landing zone of
+    its own."""
+    csv_path = workdir / "transactions.csv"
+    flat_rows = write_flat_transactions(landing, csv_path)
+    print(f"-- wrote {flat_rows:,} flat transaction rows to {csv_path}", file=sys.stderr)
+    return measure(
+        f"ingest {flat_rows:,}-row flat CSV",
+        [
+            str(bin_dir / "customer360"),
+            "ingest",
+            str(csv_path),
+            "--entity",
+            "transactions",
+            "--landing-dir",
+            str(workdir / "ingest_landing"),
+        ],
+    )
+
+
+def time_floor(workdir: Path, landing: Path) -> Stage:
+    """The floor in a process of its own; its seconds are the ones it measured itself."""
+    floor = measure(
+        "floor: bare DuckDB, parse + RFM + pair count",
+        [
+            sys.executable,
+            "-m",
+            "customer360.bench",
+            "--workdir",
+            str(workdir),
+            "--floor-only",
+            str(landing),
+        ],
+    )
+    floor.seconds = float((workdir / "floor.duckdb.seconds").read_text())
+    return floor
+
+
+def time_incremental(
+    workdir: Path, landing: Path, bin_dir: Path, env: dict[str, str]
+) -> tuple[Stage, Path]:
+    """Land one more day of orders and time the incremental build; returns the stage and
+    its dbt target folder."""
+    day, day_orders, day_lines = land_next_day(landing)
+    print(
+        f"-- landed one more day ({day}): {day_orders:,} orders, {day_lines:,} lines",
+        file=sys.stderr,
+    )
+    incremental_target = workdir / "target-incremental"
+    name = f"dbt build, incremental +1 day ({day_lines:,} lines)"
+    stage = measure(
+        name, [str(bin_dir / "dbt"), "build", "--target-path", str(incremental_target)], env
+    )
+    return stage, incremental_target
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.floor_only:
         run_floor(args.floor_only, args.workdir.resolve() / "floor.duckdb")
         return 0
@@ -200,32 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     order_lines = duckdb.sql(
         f"select count(*) from read_parquet('{landing}/order_items/*.parquet')"
     ).fetchall()[0][0]
-
     if not args.skip_ingest:
-        csv_path = workdir / "transactions.csv"
-        flat_rows = write_flat_transactions(landing, csv_path)
-        print(f"-- wrote {flat_rows:,} flat transaction rows to {csv_path}", file=sys.stderr)
-        stages.append(
-            measure(
-                f"ingest {flat_rows:,}-row flat CSV",
-                [
-                    str(bin_dir / "customer360"),
-                    "ingest",
-                    str(csv_path),
-                    "--entity",
-                    "transactions",
-                    "--landing-dir",
-                    str(workdir / "ingest_landing"),
-                ],
-            )
-        )
-
-    floor = measure(
-        "floor: bare DuckDB, parse + RFM + pair count",
-        [sys.executable, "-m", "customer360.bench", "--workdir", str(workdir),
-         "--floor-only", str(landing)],
-    )  # fmt: skip
-    floor.seconds = float((workdir / "floor.duckdb.seconds").read_text())
+        stages.append(time_ingest(workdir, landing, bin_dir))
+    floor = time_floor(workdir, landing)
     stages.append(floor)
 
     env = {
@@ -240,20 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     builds = [("dbt build", target)]
     disk = disk_mb(workdir / "bench.duckdb")
     incremental = None
-
     if args.incremental:
-        day, day_orders, day_lines = land_next_day(landing)
-        print(
-            f"-- landed one more day ({day}): {day_orders:,} orders, {day_lines:,} lines",
-            file=sys.stderr,
-        )
-        incremental_target = workdir / "target-incremental"
-        name = f"dbt build, incremental +1 day ({day_lines:,} lines)"
-        incremental = measure(
-            name, [str(bin_dir / "dbt"), "build", "--target-path", str(incremental_target)], env
-        )
+        incremental, incremental_target = time_incremental(workdir, landing, bin_dir, env)
         stages.append(incremental)
-        builds.append((name, incremental_target))
+        builds.append((incremental.name, incremental_target))
 
     print(f"\ncustomer360 benchmark: {args.customers:,} customers, {order_lines:,} order lines")
     print(f"{'stage':<50} {'wall s':>8} {'peak MB':>9}")
@@ -264,20 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"incremental / full build:      {incremental.seconds / full.seconds:>8.1%}")
     print(f"build file on disk:            {disk:>8.0f} MB")
     print(f"landing zone on disk:          {disk_mb(landing):>8.0f} MB")
-
-    for name, build_target in builds:
-        layers, nodes = layer_times(build_target / "run_results.json")
-        print(f"\n{name}, summed node time per layer (threads run nodes in parallel):")
-        for layer, seconds in sorted(layers.items(), key=lambda item: -item[1]):
-            print(f"  {layer:<38} {seconds:>8.1f}")
-        print("slowest models:")
-        for node, seconds in nodes[:8]:
-            print(f"  {node:<60} {seconds:>6.2f}")
-        if name != "dbt build":
-            print("incremental models:")
-            for node, seconds in nodes:
-                if node.startswith(("fct_order_lines ", "fct_orders ")):
-                    print(f"  {node:<60} {seconds:>6.2f}")
+    print_layers(builds)
     return 0
 
 

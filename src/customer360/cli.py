@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from customer360 import __version__
 from customer360.errors import UserError
+from customer360.project import DEFAULTS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -45,6 +46,11 @@ def _validate(args: argparse.Namespace) -> int:
     return validate.main(args)
 
 
+def _default(variable: str) -> str:
+    """How a help text names a C360_* setting's default."""
+    return f"${variable} or {DEFAULTS[variable]}"
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -62,13 +68,20 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line; each sub-command's options are added by its own function, in the
+    order `--help` lists them."""
     parser = argparse.ArgumentParser(
         prog="customer360",
         description="Customer-analytics warehouse on dbt + DuckDB: land data, build, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in (add_demo, add_ingest, add_export, add_publish, add_validate, add_dashboard):
+        add_command(commands)
+    return parser
 
+
+def add_demo(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo",
         help="write a deterministic demo data set into the landing zone",
@@ -88,11 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+        help=f"landing zone to write (default: {_default('C360_LANDING_DIR')})",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)
 
+
+def add_ingest(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser(
         "ingest",
         help="map a CSV / text / Excel / Parquet file onto a landing entity",
@@ -126,10 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="landing zone to write (default: $C360_LANDING_DIR or data/landing)",
+        help=f"landing zone to write (default: {_default('C360_LANDING_DIR')})",
     )
     ingest.set_defaults(handler=_ingest)
 
+
+def add_export(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export",
         help="write a CRM target list (CSV or Parquet) from the warehouse",
@@ -140,8 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--segment", metavar="S", help="RFM segment, e.g. 'At Risk'")
     export.add_argument("--persona", metavar="P", help="KMeans persona, e.g. VIP")
     export.add_argument("--tier", metavar="T", help="loyalty tier, e.g. Gold")
-    export.add_argument("--risk", metavar="R", choices=["low", "medium", "high"],
-                        help="churn risk band")  # fmt: skip
+    export.add_argument(
+        "--risk", metavar="R", choices=["low", "medium", "high"], help="churn risk band"
+    )
     export.add_argument("--format", choices=["csv", "parquet"], default="csv")
     export.add_argument(
         "--out", metavar="PATH", help="output file (default: exports/target_list_<filter>.<format>)"
@@ -149,8 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="serving copy whose current version to export (default: $C360_SERVING_DIR or "
-        "warehouse/serving); its export copy is in the private folder beside it",
+        help="serving copy whose current version to export (default: "
+        f"{_default('C360_SERVING_DIR')}); its export copy is in the private folder beside it",
     )
     export.add_argument(
         "--database",
@@ -159,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=_export)
 
+
+def add_publish(commands: argparse._SubParsersAction) -> None:
     publish = commands.add_parser(
         "publish",
         help="switch BI readers onto a new version of the serving copy (DuckDB + Parquet)",
@@ -174,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="where the serving copy goes (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"where the serving copy goes (default: {_default('C360_SERVING_DIR')})",
     )
     publish.add_argument(
         "--manifest", metavar="FILE", help="dbt manifest (default: target/manifest.json)"
@@ -184,10 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="M",
         help="keep a replaced version this long for readers that still use it (default: "
-        "$C360_SERVING_GRACE_MINUTES or 60)",
+        f"{_default('C360_SERVING_GRACE_MINUTES')})",
     )
     publish.set_defaults(handler=_publish)
 
+
+def add_validate(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser(
         "validate",
         help="check the landing zone and the serving copy with Great Expectations",
@@ -199,17 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="the serving copy to check (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"the serving copy to check (default: {_default('C360_SERVING_DIR')})",
     )
     validate.add_argument(
         "--landing-dir",
         metavar="DIR",
-        help="the landing zone to check (default: $C360_LANDING_DIR or data/landing)",
+        help=f"the landing zone to check (default: {_default('C360_LANDING_DIR')})",
     )
     validate.add_argument(
         "--out",
         metavar="DIR",
-        help="where results and Data Docs go (default: $C360_QUALITY_DIR or warehouse/quality)",
+        help=f"where results and Data Docs go (default: {_default('C360_QUALITY_DIR')})",
     )
     validate.add_argument(
         "--vars",
@@ -223,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
+
+def add_dashboard(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser(
         "dashboard",
         help="render the static HTML dashboards (Plotly, offline) from the serving copy",
@@ -233,17 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--serving-dir",
         metavar="DIR",
-        help="serving copy to read (default: $C360_SERVING_DIR or warehouse/serving)",
+        help=f"serving copy to read (default: {_default('C360_SERVING_DIR')})",
     )
     dashboard.add_argument(
         "--quality-dir",
         metavar="DIR",
-        help="validation results and data docs (default: $C360_QUALITY_DIR or warehouse/quality)",
+        help=f"validation results and data docs (default: {_default('C360_QUALITY_DIR')})",
     )
     dashboard.add_argument(
         "--out",
         metavar="DIR",
-        help="folder for the pages (default: $C360_DASHBOARD_DIR or warehouse/dashboards)",
+        help=f"folder for the pages (default: {_default('C360_DASHBOARD_DIR')})",
     )
     dashboard.add_argument(
         "--max-list-rows",
@@ -254,7 +278,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--quiet", action="store_true", help="no progress on stderr")
     dashboard.set_defaults(handler=_dashboard)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from plotly.offline import get_plotlyjs
 
 from customer360.errors import UserError
 from customer360.export import FORMULA_STARTS, neutralise
-from customer360.project import project_dir
+from customer360.project import project_dir, setting_path
 from customer360.serving import current, default_serving_dir
 
 
@@ -54,17 +54,8 @@ PAGES = (
 )
 
 
-def _env_dir(variable: str, default: str) -> Path:
-    path = Path(os.environ.get(variable, default))
-    return path if path.is_absolute() else project_dir() / path
-
-
-def default_quality_dir() -> Path:
-    return _env_dir("C360_QUALITY_DIR", "warehouse/quality")
-
-
 def default_out_dir() -> Path:
-    return _env_dir("C360_DASHBOARD_DIR", "warehouse/dashboards")
+    return setting_path("C360_DASHBOARD_DIR")
 
 
 def dashboards_dir() -> Path:
@@ -227,11 +218,14 @@ def write_atomically(out: Path, files: dict[str, str]) -> list[Path]:
 
 def main(args: argparse.Namespace) -> int:
     serving_dir = Path(args.serving_dir) if args.serving_dir else default_serving_dir()
-    quality_dir = Path(args.quality_dir) if args.quality_dir else default_quality_dir()
+    quality_dir = Path(args.quality_dir) if args.quality_dir else setting_path("C360_QUALITY_DIR")
     out = Path(args.out) if args.out else default_out_dir()
     if not args.quiet:
-        print(f"rendering dashboards from {serving_dir / 'customer360.duckdb'} ...",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"rendering dashboards from {serving_dir / 'customer360.duckdb'} ...",
+            file=sys.stderr,
+            flush=True,
+        )
     written = render(serving_dir, quality_dir, out, args.max_list_rows)
     for path in written:
         print(f"wrote {path}")

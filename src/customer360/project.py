@@ -1,4 +1,5 @@
-"""Where the dbt project, the landing zone and the warehouse files are."""
+"""Where the dbt project, the landing zone and the warehouse files are, and every C360_*
+setting's default."""
 
 from __future__ import annotations
 
@@ -7,6 +8,35 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+# The C360_* settings that have a default, and the default: written once here. dbt's
+# profiles.yml and dbt_project.yml and the Makefile restate the ones they read, in their
+# own syntax. A relative path is taken from the project directory.
+DEFAULTS = {
+    "C360_LANDING_DIR": "data/landing",
+    "C360_DB_PATH": "warehouse/customer360.duckdb",
+    "C360_SERVING_DIR": "warehouse/serving",
+    "C360_QUALITY_DIR": "warehouse/quality",
+    "C360_DASHBOARD_DIR": "warehouse/dashboards",
+    "C360_SERVING_GRACE_MINUTES": "60",
+    "C360_MEMORY_LIMIT": "4GB",
+}
+
+
+def setting(variable: str) -> str:
+    """A C360_* setting: the environment's value, else its default."""
+    return os.environ.get(variable, DEFAULTS[variable])
+
+
+def setting_path(variable: str) -> Path:
+    """A C360_* setting that names a file or folder."""
+    return project_path(setting(variable))
+
+
+def project_path(text: str) -> Path:
+    """A path as given, or relative to the project directory."""
+    path = Path(text)
+    return path if path.is_absolute() else project_dir() / path
 
 
 def project_dir() -> Path:
@@ -23,8 +53,7 @@ def project_dir() -> Path:
 
 def landing_dir() -> Path:
     """The landing zone: $C360_LANDING_DIR (relative to the project) or data/landing."""
-    path = Path(os.environ.get("C360_LANDING_DIR", "data/landing"))
-    return path if path.is_absolute() else project_dir() / path
+    return setting_path("C360_LANDING_DIR")
 
 
 def project_vars(project: Path | None = None) -> dict[str, Any]:

@@ -42,12 +42,12 @@ import duckdb
 
 from customer360 import build_state, serving
 from customer360.errors import UserError, die_at
-from customer360.project import project_dir
+from customer360.project import DEFAULTS, project_dir, setting, setting_path
 from customer360.quality.suites import counts_suite
 
 SERVED_SCHEMAS = ("marts", "ml")
 PRIVATE_SCHEMAS = ("exports",)
-DEFAULT_GRACE_MINUTES = 60
+DEFAULT_GRACE_MINUTES = int(DEFAULTS["C360_SERVING_GRACE_MINUTES"])
 STAGING_PREFIX = ".staging-"
 RETIRED_MARKER = ".retired"  # its mtime: when the version stopped being current
 STABLE_LINKS = (serving.DATABASE, serving.PARQUET, serving.MANIFEST)
@@ -55,12 +55,11 @@ LOCK_FILE = ".publish.lock"
 
 
 def default_build_file() -> Path:
-    path = Path(os.environ.get("C360_DB_PATH", "warehouse/customer360.duckdb"))
-    return path if path.is_absolute() else project_dir() / path
+    return setting_path("C360_DB_PATH")
 
 
 def default_grace_minutes() -> float:
-    text = os.environ.get("C360_SERVING_GRACE_MINUTES", str(DEFAULT_GRACE_MINUTES))
+    text = setting("C360_SERVING_GRACE_MINUTES")
     try:
         return max(float(text), 0.0)
     except ValueError:

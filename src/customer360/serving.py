@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from customer360.errors import UserError
-from customer360.project import project_dir
+from customer360.project import project_path, setting_path
 
 DATABASE = "customer360.duckdb"
 PARQUET = "parquet"
@@ -45,20 +45,15 @@ VERSIONS = "versions"
 EXPORTS_FILE = "export_copy.duckdb"  # not exports.duckdb: its catalog would shadow the schema
 
 
-def _env_path(variable: str, default: str) -> Path:
-    path = Path(os.environ.get(variable, default))
-    return path if path.is_absolute() else project_dir() / path
-
-
 def default_serving_dir() -> Path:
-    return _env_path("C360_SERVING_DIR", "warehouse/serving")
+    return setting_path("C360_SERVING_DIR")
 
 
 def private_dir(serving_dir: Path) -> Path:
     """Where publish puts the export copy: $C360_PRIVATE_DIR, else `private/` beside the
     serving folder (so a share of the serving folder never carries contact details)."""
     if os.environ.get("C360_PRIVATE_DIR"):
-        return _env_path("C360_PRIVATE_DIR", "")
+        return project_path(os.environ["C360_PRIVATE_DIR"])
     return serving_dir.resolve().parent / "private"
 
 

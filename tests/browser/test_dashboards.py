@@ -66,17 +66,36 @@ def site(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     work = tmp_path_factory.mktemp("site")
     serving, quality, dashboards = work / "serving", work / "quality", work / "dashboards"
     publish.publish(demo_build.database, serving, demo_build.target / "manifest.json")
-    validated = run_cli("validate", "--serving-dir", str(serving), "--landing-dir",
-                        str(demo_build.landing), "--out", str(quality), "--quiet")  # fmt: skip
+    validated = run_cli(
+        "validate",
+        "--serving-dir",
+        str(serving),
+        "--landing-dir",
+        str(demo_build.landing),
+        "--out",
+        str(quality),
+        "--quiet",
+    )
     assert validated.returncode == 0, validated.stderr
-    rendered = run_cli("dashboard", "--serving-dir", str(serving), "--quality-dir",
-                       str(quality), "--out", str(dashboards), "--quiet")  # fmt: skip
+    rendered = run_cli(
+        "dashboard",
+        "--serving-dir",
+        str(serving),
+        "--quality-dir",
+        str(quality),
+        "--out",
+        str(dashboards),
+        "--quiet",
+    )
     assert rendered.returncode == 0, rendered.stderr
     docs = Build(demo_build.landing, demo_build.database, work / "docs")
     run_dbt(docs, "docs", "generate")
     assert docs.returncode == 0, docs.output[-3000:]
-    return {"serving": serving / "customer360.duckdb", "dashboards": dashboards,
-            "docs": docs.target}  # fmt: skip
+    return {
+        "serving": serving / "customer360.duckdb",
+        "dashboards": dashboards,
+        "docs": docs.target,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -166,9 +185,10 @@ def test_the_segment_filter_changes_the_kpis_and_shows_the_strategy(page, site) 
         "group by all order by 2, 1 limit 1",
     )
     [(action,)] = serving_query(
-        site, "select any_value(recommended_action) from marts.segment_profiles where persona = ?",
+        site,
+        "select any_value(recommended_action) from marts.segment_profiles where persona = ?",
         persona,
-    )  # fmt: skip
+    )
     page.select_option("#segment-filter", f"persona:{persona}")
     chosen = kpis(page)
     assert chosen["customers"] != everyone["customers"]
@@ -225,10 +245,11 @@ def test_the_trend_switch_regroups_the_profit_trend(page, site) -> None:
 def test_partial_periods_are_named_under_the_trend_for_each_grain(page, site) -> None:
     open_page(page, site, "overview")
     partial = serving_query(
-        site, "select period_grain, strftime(period_start, '%Y-%m'), covered_days, period_days "
+        site,
+        "select period_grain, strftime(period_start, '%Y-%m'), covered_days, period_days "
         "from marts.profit_trend where is_partial_period and period_grain in ('month', 'year') "
         "order by all",
-    )  # fmt: skip
+    )
     assert partial, "the demo's first month starts mid-month"
     note = page.text_content("#trend-note")
     for grain, month, covered, days in partial:

@@ -42,9 +42,14 @@ def own_build(demo_build: Build, tmp_path: Path) -> Build:
 
 def publish_cli(build: Build, serving_dir: Path) -> subprocess.CompletedProcess:
     return run_cli(
-        "publish", "--build-file", str(build.database), "--serving-dir", str(serving_dir),
-        "--manifest", str(build.target / "manifest.json"),
-    )  # fmt: skip
+        "publish",
+        "--build-file",
+        str(build.database),
+        "--serving-dir",
+        str(serving_dir),
+        "--manifest",
+        str(build.target / "manifest.json"),
+    )
 
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -158,9 +163,15 @@ def test_a_killed_build_leaves_the_last_good_copy_and_the_next_build_recovers(
             (customers,)
         ]
     validated = run_cli(
-        "validate", "--serving-dir", str(serving_dir), "--landing-dir", str(build.landing),
-        "--out", str(tmp_path / "quality"), "--quiet",
-    )  # fmt: skip
+        "validate",
+        "--serving-dir",
+        str(serving_dir),
+        "--landing-dir",
+        str(build.landing),
+        "--out",
+        str(tmp_path / "quality"),
+        "--quiet",
+    )
     assert validated.returncode == 0, validated.stdout[-2000:] + validated.stderr[-2000:]
 
     # the next build needs no cleanup, and its publish serves it

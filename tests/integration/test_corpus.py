@@ -39,8 +39,16 @@ ERRORS = [case for case in MANIFEST["cases"] if "error" in case]
 SUCCESSES = [case for case in MANIFEST["cases"] if "error" not in case]
 # staging, the quality marts, the order facts (future dates) and the baskets (guests), not
 # the whole project; with their data tests (cautious: only tests whose every parent is built)
-SELECTION = ["staging", "+landing_reconciliation", "+rejected_rows", "+fct_orders",
-             "+int_basket_items", "+int_as_of_date", "+dim_customers", "+dim_products"]  # fmt: skip
+SELECTION = [
+    "staging",
+    "+landing_reconciliation",
+    "+rejected_rows",
+    "+fct_orders",
+    "+int_basket_items",
+    "+int_as_of_date",
+    "+dim_customers",
+    "+dim_products",
+]
 LANDED_STEM = "part-00000"  # the name of the demo's landed files
 
 
@@ -61,8 +69,16 @@ def ingest(path: Path, case: dict, landing: Path, database: Path) -> subprocess.
         "C360_TEST_DB_PATH": str(database),
         "C360_TARGET": "test",
     }
-    command = [str(BIN_DIR / "customer360"), "ingest", str(path), "--entity", case["entity"],
-               *case.get("args", []), "--landing-dir", str(landing)]  # fmt: skip
+    command = [
+        str(BIN_DIR / "customer360"),
+        "ingest",
+        str(path),
+        "--entity",
+        case["entity"],
+        *case.get("args", []),
+        "--landing-dir",
+        str(landing),
+    ]
     return subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
@@ -88,8 +104,10 @@ def predicted_counts(report: str) -> dict[str, dict[str, int]]:
             r"  (\w+) +[\d,]+ rows: ([\d,]+) staged, ([\d,]+) exact duplicates dropped", line
         ):
             entity = summary[1]
-            counts[entity] = {"staged": int(summary[2].replace(",", "")),
-                              "duplicate": int(summary[3].replace(",", ""))}  # fmt: skip
+            counts[entity] = {
+                "staged": int(summary[2].replace(",", "")),
+                "duplicate": int(summary[3].replace(",", "")),
+            }
         elif reason := re.fullmatch(r" +([\d,]+)  (\S+)", line):
             counts[entity][reason[2]] = int(reason[1].replace(",", ""))
         else:
@@ -116,8 +134,10 @@ def outcomes(build: Build, case: dict) -> dict[str, dict[int, str]]:
 
 
 def expected_rows(case: dict) -> dict[str, dict[int, str]]:
-    return {entity: {int(row): outcome for row, outcome in rows.items()}
-            for entity, rows in case["rows"].items()}  # fmt: skip
+    return {
+        entity: {int(row): outcome for row, outcome in rows.items()}
+        for entity, rows in case["rows"].items()
+    }
 
 
 def file_records(case: dict) -> list[dict[str, str]]:
@@ -141,8 +161,9 @@ def file_records(case: dict) -> list[dict[str, str]]:
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> CorpusBuild:
     work = tmp_path_factory.mktemp("corpus")
     landing = work / "landing"
-    demo = run_cli("demo", "--customers", "50", "--seed", "7", "--quiet",
-                   "--landing-dir", str(landing))  # fmt: skip
+    demo = run_cli(
+        "demo", "--customers", "50", "--seed", "7", "--quiet", "--landing-dir", str(landing)
+    )
     assert demo.returncode == 0, demo.stderr
     database = work / "warehouse.duckdb"
     ingests = {}
@@ -151,8 +172,15 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> CorpusBuild:
         assert result.returncode == 0, f"{case['file']}: {result.stderr}"
         ingests[case["file"]] = result
     build = Build(landing, database, work / "target")
-    run_dbt(build, "build", "--select", *SELECTION, "--indirect-selection", "cautious",
-            vars_=json.dumps({"as_of_date": MANIFEST["as_of_date"]}))  # fmt: skip
+    run_dbt(
+        build,
+        "build",
+        "--select",
+        *SELECTION,
+        "--indirect-selection",
+        "cautious",
+        vars_=json.dumps({"as_of_date": MANIFEST["as_of_date"]}),
+    )
     assert build.returncode == 0, build.output[-5000:]
     return CorpusBuild(build, ingests)
 
@@ -268,10 +296,12 @@ def test_landed_equals_staged_plus_duplicates_plus_rejected(corpus_build: Corpus
     # every corpus row is among them, with its outcome
     expected = sum(len(rows) for case in SUCCESSES for rows in case["rows"].values())
     [(found,)] = build.query(
-        "select count(*) from (" + " union all ".join(
+        "select count(*) from ("
+        + " union all ".join(
             f"select _source_file from staging.base_{entity}" for entity in contract.load()
-        ) + f") where _source_file like '{FILES.resolve()}/%'"
-    )  # fmt: skip
+        )
+        + f") where _source_file like '{FILES.resolve()}/%'"
+    )
     assert found == expected
 
 
@@ -291,8 +321,10 @@ def readme_table() -> str:
             for name, rows in expected_rows(case).items():
                 counts = Counter(rows.values())
                 staged, duplicates = counts.pop("staged", 0), counts.pop("duplicate", 0)
-                part = (f"{name}: {staged} staged, {duplicates} duplicate, "
-                        f"{sum(counts.values())} rejected")  # fmt: skip
+                part = (
+                    f"{name}: {staged} staged, {duplicates} duplicate, "
+                    f"{sum(counts.values())} rejected"
+                )
                 if others := [f"{row}: `{o}`" for row, o in rows.items() if o != "staged"]:
                     part += f" (rows {', '.join(others)})"
                 parts.append(part)

@@ -205,8 +205,9 @@ def test_auto_support_is_the_largest_with_enough_rules_recomputed_with_mlxtend(
     )
     assert (mode, baskets, min_rules, floor) == ("auto", total, 10, 5)
     # the demo finds fewer than 10 rules at 0.1, so auto lowers the support
-    at_start = rule_counts_by_hand(mlxtend_counts(basket_list, math.ceil(0.1 * total)), total,
-                                   0.05, 1.0)  # fmt: skip
+    at_start = rule_counts_by_hand(
+        mlxtend_counts(basket_list, math.ceil(0.1 * total)), total, 0.05, 1.0
+    )
     assert len(at_start) < min_rules
     assert floor <= count < math.ceil(0.1 * total) and used == count / total
     # the rule count only falls as the count rises: enough at the count used, too few above

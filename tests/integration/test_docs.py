@@ -77,8 +77,16 @@ def descriptions(value: object) -> Iterator[str]:
 
 def test_no_description_cites_a_requirement_document(docs) -> None:
     manifest, _ = docs
-    sections = ["nodes", "sources", "exposures", "metrics", "semantic_models",
-                "saved_queries", "docs", "macros"]  # fmt: skip
+    sections = [
+        "nodes",
+        "sources",
+        "exposures",
+        "metrics",
+        "semantic_models",
+        "saved_queries",
+        "docs",
+        "macros",
+    ]
     entries = {
         unique_id: entry
         for section in sections

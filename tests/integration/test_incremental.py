@@ -433,9 +433,15 @@ def test_a_replaced_landing_zone_rebuilds_the_whole_tables(incremental) -> None:
     build: Build = incremental["build"]
     shutil.rmtree(build.landing)
     result = run_cli(
-        "demo", "--customers", "200", "--seed", "8", "--quiet", "--landing-dir",
+        "demo",
+        "--customers",
+        "200",
+        "--seed",
+        "8",
+        "--quiet",
+        "--landing-dir",
         str(build.landing),
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     run_dbt(build, "run", "--select", "+fct_orders")
     assert build.returncode == 0, build.output[-5000:]

@@ -51,10 +51,21 @@ def ingest(source: Path, landing: Path, fault: str | None = None) -> subprocess.
     if fault:
         env["C360_FAULT"] = f"ingest:{fault}"
     return subprocess.run(
-        [str(BIN_DIR / "customer360"), "ingest", str(source), "--entity", "transactions",
-         "--landing-dir", str(landing)],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            str(BIN_DIR / "customer360"),
+            "ingest",
+            str(source),
+            "--entity",
+            "transactions",
+            "--landing-dir",
+            str(landing),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def state(landing: Path) -> State:
@@ -115,9 +126,13 @@ def clean_build(zones: dict[str, Path]) -> dict[str, tuple]:
 def test_the_new_set_replaces_exactly_the_files_of_the_stem(zones: dict[str, Path]) -> None:
     old, new = state(zones["old"]), state(zones["new"])
     assert sorted(old) == [
-        "order_items/other.parquet", "order_items/sales.parquet", "orders/other.parquet",
-        "orders/sales.parquet", "products/other.parquet", "products/sales.parquet",
-    ]  # fmt: skip
+        "order_items/other.parquet",
+        "order_items/sales.parquet",
+        "orders/other.parquet",
+        "orders/sales.parquet",
+        "products/other.parquet",
+        "products/sales.parquet",
+    ]
     assert sorted(new) == sorted(set(old) - {"products/sales.parquet"})
     assert {name: new[name] for name in new if "other" in name} == {
         name: old[name] for name in old if "other" in name
@@ -128,9 +143,8 @@ def test_the_new_set_replaces_exactly_the_files_of_the_stem(zones: dict[str, Pat
 
 @pytest.mark.parametrize(
     ("fault", "recovered_to"),
-    [("writing", "old"), ("after-commit", "new"), ("after-move-1", "new"),
-     ("after-move-2", "new")],
-)  # fmt: skip
+    [("writing", "old"), ("after-commit", "new"), ("after-move-1", "new"), ("after-move-2", "new")],
+)
 def test_a_killed_ingest_leaves_the_old_or_the_new_state(
     zones: dict[str, Path], tmp_path: Path, fault: str, recovered_to: str
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from customer360 import ingest
-from tests.helpers import Build, run_cli, run_dbt
+from tests.helpers import CDNOW_MAPS, Build, run_cli, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -65,10 +65,8 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
     assert result.returncode == 0, result.stderr
     result = run_cli(
-        "ingest", str(cdnow), "--entity", "transactions", "--landing-dir", str(landing),
-        "--map", "customer_id=column1", "--map", "ordered_at=column2",
-        "--map", "quantity=column3", "--map", "amount=column4",
-    )  # fmt: skip
+        "ingest", str(cdnow), "--entity", "transactions", "--landing-dir", str(landing), *CDNOW_MAPS
+    )
     assert result.returncode == 0, result.stderr
 
     messy = work / "messy_orders.csv"

@@ -264,12 +264,25 @@ def test_rejected_customers_show_a_marker_and_staging_keeps_the_values(
             "where entity = 'customers' order by source_file, source_row"
         ).fetchall()
     reasons = sorted(reason for reason, _ in rejects)
-    assert reasons == ["duplicate_conflict", "duplicate_conflict", "missing_key",
-                       "unparseable:birth_date", "unparseable:signup_date"]  # fmt: skip
+    assert reasons == [
+        "duplicate_conflict",
+        "duplicate_conflict",
+        "missing_key",
+        "unparseable:birth_date",
+        "unparseable:signup_date",
+    ]
     for _, raw in rejects:
         values = json.loads(raw)
-        assert list(values) == ["customer_id", "email", "full_name", "phone", "city",
-                                "country", "signup_date", "birth_date"]  # fmt: skip
+        assert list(values) == [
+            "customer_id",
+            "email",
+            "full_name",
+            "phone",
+            "city",
+            "country",
+            "signup_date",
+            "birth_date",
+        ]
         assert values["email"] == values["full_name"] == values["phone"] == MARKER
     by_reason = {reason: json.loads(raw) for reason, raw in rejects}
     assert by_reason["unparseable:signup_date"]["signup_date"] == "not a date"

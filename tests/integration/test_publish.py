@@ -84,10 +84,23 @@ def run_publish(build_file: Path, serving_dir: Path, manifest: Path, fault: str 
     if fault:
         env["C360_FAULT"] = f"publish:{fault}"
     return subprocess.run(
-        [str(BIN_DIR / "customer360"), "publish", "--build-file", str(build_file),
-         "--serving-dir", str(serving_dir), "--manifest", str(manifest), *extra],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            str(BIN_DIR / "customer360"),
+            "publish",
+            "--build-file",
+            str(build_file),
+            "--serving-dir",
+            str(serving_dir),
+            "--manifest",
+            str(manifest),
+            *extra,
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def reads(serving_dir: Path) -> tuple:
@@ -224,8 +237,10 @@ def test_a_reader_never_fails_and_sees_whole_builds_during_a_rebuild(
         time.sleep(1)
         rebuild = run_dbt(
             Build(demo_build.landing, build_file, tmp_path / "target"),
-            "build", "--vars", "{as_of_date: '2025-10-01'}",
-        )  # fmt: skip
+            "build",
+            "--vars",
+            "{as_of_date: '2025-10-01'}",
+        )
         assert rebuild.returncode == 0, rebuild.output[-3000:]
         publish.publish(build_file, serving_dir, manifest)
         time.sleep(1)

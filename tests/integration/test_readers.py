@@ -158,14 +158,26 @@ def test_export_validate_and_dashboard_work_while_a_build_holds_the_build_file(
             assert len(list(csv.DictReader(handle))) == contacts
         quality = tmp_path / "quality"
         validated = run_cli(
-            "validate", "--serving-dir", str(serving_dir), "--landing-dir",
-            str(demo_build.landing), "--out", str(quality), "--quiet",
-        )  # fmt: skip
+            "validate",
+            "--serving-dir",
+            str(serving_dir),
+            "--landing-dir",
+            str(demo_build.landing),
+            "--out",
+            str(quality),
+            "--quiet",
+        )
         assert validated.returncode == 0, validated.stderr[-2000:]
         rendered = run_cli(
-            "dashboard", "--serving-dir", str(serving_dir), "--quality-dir", str(quality),
-            "--out", str(tmp_path / "pages"), "--quiet",
-        )  # fmt: skip
+            "dashboard",
+            "--serving-dir",
+            str(serving_dir),
+            "--quality-dir",
+            str(quality),
+            "--out",
+            str(tmp_path / "pages"),
+            "--quiet",
+        )
         assert rendered.returncode == 0, rendered.stderr[-2000:]
         assert (tmp_path / "pages" / "index.html").is_file()
     finally:

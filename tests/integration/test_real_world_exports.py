@@ -45,8 +45,10 @@ def retail_export(path: Path, seed: int = 11) -> None:
             # a cancellation invoice: some of what the customer bought, given back
             for product, name, price in rng.sample(bought[customer], min(2, len(bought[customer]))):
                 quantity = -rng.randint(1, 2)
-                rows.append(f"C{invoice},{product},{name},{quantity},{stamp(moment)},{price},"
-                            f"{customer},United Kingdom")  # fmt: skip
+                rows.append(
+                    f"C{invoice},{product},{name},{quantity},{stamp(moment)},{price},"
+                    f"{customer},United Kingdom"
+                )
             continue
         for line in range(rng.randint(1, 5)):
             product, name, price = rng.choice(PRODUCTS)
@@ -55,8 +57,10 @@ def retail_export(path: Path, seed: int = 11) -> None:
                 quantity = -quantity  # a returned line inside a sale invoice
             # lines of one invoice may carry times a minute or two apart
             when = moment + timedelta(minutes=rng.choice([0, 0, 0, 1, 2]))
-            rows.append(f"{invoice},{product},{name},{quantity},{stamp(when)},{price},"
-                        f"{customer},United Kingdom")  # fmt: skip
+            rows.append(
+                f"{invoice},{product},{name},{quantity},{stamp(when)},{price},"
+                f"{customer},United Kingdom"
+            )
             if customer and quantity > 0:
                 bought.setdefault(customer, []).append((product, name, price))
         if rng.random() < 0.1:
@@ -140,8 +144,11 @@ def test_every_customer_figure_equals_an_independent_computation(retail) -> None
         row = expected.loc[customer]
         assert frequency == row["frequency"], customer
         assert (gross, returned, net, monetary) == (
-            row["gross_spend"], row["returned_value"], row["net_spend"], row["monetary"]
-        ), customer  # fmt: skip
+            row["gross_spend"],
+            row["returned_value"],
+            row["net_spend"],
+            row["monetary"],
+        ), customer
         if frequency:
             assert recency == (as_of - row["last_purchase"].normalize()).days, customer
 
@@ -188,8 +195,19 @@ def test_guest_orders_count_in_revenue_and_baskets_never_in_customer_marts(retai
 def groceries_export(path: Path, seed: int = 5) -> None:
     """A market-basket file as published: member, day-first date, item; no price."""
     rng = random.Random(seed)
-    items = ["whole milk", "rolls/buns", "soda", "yogurt", "tropical fruit", "root vegetables",
-             "bottled water", "sausage", "citrus fruit", "pastry", "other vegetables"]  # fmt: skip
+    items = [
+        "whole milk",
+        "rolls/buns",
+        "soda",
+        "yogurt",
+        "tropical fruit",
+        "root vegetables",
+        "bottled water",
+        "sausage",
+        "citrus fruit",
+        "pastry",
+        "other vegetables",
+    ]
     rows = ["Member_number,Date,itemDescription"]
     for _ in range(900):
         day = datetime(2014, 1, 1) + timedelta(days=rng.randrange(700))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from customer360 import dashboard, publish
-from tests.helpers import Build, run_dbt
+from tests.helpers import KPI_NOTE, Build, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -111,9 +111,7 @@ def test_the_overview_shows_an_unknown_profit_as_a_dash(small_build: Build, tmp_
     assert everyone["revenue"] == 760 and everyone["price_coverage_ratio"] == 1
     assert everyone["profit"] is None and everyone["cost_coverage_ratio"] == 0
     cards = dict(re.findall(r'data-kpi="(\w+)".*?<div class="kpi-value">([^<]*)</div>', html, re.S))
-    notes = dict(re.findall(r'data-kpi="(\w+)"[^>]*>\s*<div class="kpi-label">[^<]*</div>'
-                            r'<div class="kpi-value">[^<]*</div>\s*'
-                            r'<div class="kpi-note">([^<]*)</div>', html))  # fmt: skip
+    notes = dict(KPI_NOTE.findall(html))
     assert cards["profit"] == "\u2013"
     assert notes["profit"] == "no unit cost known"
     assert cards["revenue"] == "760" and notes["revenue"] == ""

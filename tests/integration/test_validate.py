@@ -24,8 +24,16 @@ def serving(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def validate(serving: Path, landing: Path, out: Path):
-    return run_cli("validate", "--serving-dir", str(serving), "--landing-dir", str(landing),
-                   "--out", str(out), "--quiet")  # fmt: skip
+    return run_cli(
+        "validate",
+        "--serving-dir",
+        str(serving),
+        "--landing-dir",
+        str(landing),
+        "--out",
+        str(out),
+        "--quiet",
+    )
 
 
 def test_the_demo_warehouse_passes_every_critical_expectation(
@@ -50,8 +58,16 @@ def test_the_demo_warehouse_passes_every_critical_expectation(
     assert rows == distinct  # one row per expectation
     assert rows > 150
     assert (runs, failed_critical) == (1, 0)
-    assert suites == ["bundles", "churn", "counts", "landing", "personas_tiers", "products",
-                      "rfm", "roi"]  # fmt: skip
+    assert suites == [
+        "bundles",
+        "churn",
+        "counts",
+        "landing",
+        "personas_tiers",
+        "products",
+        "rfm",
+        "roi",
+    ]
     with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
         assert as_of == connection.execute("select as_of_date from publish_info").fetchall()
     assert counts == [("0 unexpected of 13",)]

@@ -23,10 +23,17 @@ from plotly.offline import get_plotlyjs
 from customer360 import dashboard, publish
 from customer360.cli import main
 from customer360.export import FORMULA_STARTS
-from tests.helpers import PROJECT_DIR, REQUIREMENT_CITATION, Build
+from tests.helpers import KPI_NOTE, PROJECT_DIR, REQUIREMENT_CITATION, Build
 
-FILES = ["index.html", "segments.html", "churn.html", "roi.html", "products.html",
-         "devices.html", "quality.html"]  # fmt: skip
+FILES = [
+    "index.html",
+    "segments.html",
+    "churn.html",
+    "roi.html",
+    "products.html",
+    "devices.html",
+    "quality.html",
+]
 PLOTLY_BANNER = get_plotlyjs()[:40]
 
 
@@ -69,8 +76,13 @@ def embedded(html: str, name: str) -> object:
 
 def test_seven_pages_with_plotly_inlined_once_and_a_nav(rendered, serving) -> None:
     assert sorted(rendered) == sorted(FILES)
-    pages = dict(zip(FILES, ["overview", "segments", "churn", "roi", "products", "devices",
-                             "quality"], strict=True))  # fmt: skip
+    pages = dict(
+        zip(
+            FILES,
+            ["overview", "segments", "churn", "roi", "products", "devices", "quality"],
+            strict=True,
+        )
+    )
     for name, html in rendered.items():
         assert html.count(PLOTLY_BANNER) == 1, name
         assert f'<body data-page="{pages[name]}">' in html
@@ -107,8 +119,9 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
     assert everyone["profit"] == pytest.approx(float(profit))
     assert everyone["churn_rate"] == pytest.approx(high / scored)
     assert everyone["value_at_risk"] == pytest.approx(float(value_at_risk))
-    assert [(key[8:], row["customers"]) for key, row in kpis.items()
-            if key.startswith("persona:")] == personas  # fmt: skip
+    assert [
+        (key[8:], row["customers"]) for key, row in kpis.items() if key.startswith("persona:")
+    ] == personas
     cards = dict(re.findall(r'data-kpi="(\w+)".*?<div class="kpi-value">([^<]*)</div>', html, re.S))
     assert cards["customers"] == f"{customers:,}"
     assert cards["revenue"] == f"{float(revenue):,.0f}"
@@ -120,14 +133,20 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
     assert {row["period_grain"] for row in trend} == {"month", "quarter", "year"}
     by_filter = embedded(html, "trendByFilter")
     for grain in ["month", "quarter", "year"]:
-        persona_revenue = sum(row["revenue"] for row in by_filter
-                              if row["period_grain"] == grain and row["filter_key"] in kpis
-                              and row["filter_key"].startswith("persona:"))  # fmt: skip
+        persona_revenue = sum(
+            row["revenue"]
+            for row in by_filter
+            if row["period_grain"] == grain
+            and row["filter_key"] in kpis
+            and row["filter_key"].startswith("persona:")
+        )
         assert persona_revenue == pytest.approx(float(revenue))  # every buyer has a persona
         vip = f"persona:{personas[-1][0]}"
-        assert sum(row["revenue"] for row in by_filter
-                   if row["period_grain"] == grain and row["filter_key"] == vip
-                   ) == pytest.approx(kpis[vip]["revenue"])  # fmt: skip
+        assert sum(
+            row["revenue"]
+            for row in by_filter
+            if row["period_grain"] == grain and row["filter_key"] == vip
+        ) == pytest.approx(kpis[vip]["revenue"])
 
 
 def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_path) -> None:
@@ -135,12 +154,13 @@ def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_pat
     which share of the revenue it covers; a line without a price leaves revenue known
     for the priced lines only, with the share of lines it covers."""
     copy = variant(
-        serving, tmp_path,
+        serving,
+        tmp_path,
         "update marts.fct_order_lines set unit_cost = null, cost = null, profit = null "
         "where line_number = 1",
         "update marts.fct_order_lines set unit_price = null, revenue = null, profit = null "
         "where order_id in (select min(order_id) from marts.fct_order_lines where is_purchase)",
-    )  # fmt: skip
+    )
     with duckdb.connect(str(copy / "customer360.duckdb"), read_only=True) as connection:
         [(lines, priced, revenue, profit, costed_revenue)] = connection.execute(
             "select count(*), count(revenue), sum(revenue), sum(profit), "
@@ -156,9 +176,7 @@ def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_pat
     assert everyone["profit"] == pytest.approx(float(profit))
     assert everyone["cost_coverage_ratio"] == pytest.approx(float(costed_revenue / revenue))
     assert everyone["price_coverage_ratio"] == pytest.approx(priced / lines)
-    notes = dict(re.findall(r'data-kpi="(\w+)"[^>]*>\s*<div class="kpi-label">[^<]*</div>'
-                            r'<div class="kpi-value">[^<]*</div>\s*'
-                            r'<div class="kpi-note">([^<]*)</div>', html))  # fmt: skip
+    notes = dict(KPI_NOTE.findall(html))
     assert sorted(notes) == ["profit", "revenue"]
     assert (
         notes["profit"]
@@ -181,14 +199,20 @@ def test_partial_periods_are_marked_in_the_trend_and_the_forecast(rendered, serv
     days = calendar.monthrange(first_day.year, first_day.month)[1]
     covered = days - first_day.day + 1
     trend = {(row["period_grain"], row["period_start"]): row for row in embedded(html, "trend")}
-    assert (trend[("month", month)]["is_partial_period"], trend[("month", month)]["covered_days"],
-            trend[("month", month)]["period_days"]) == (True, covered, days)  # fmt: skip
+    assert (
+        trend[("month", month)]["is_partial_period"],
+        trend[("month", month)]["covered_days"],
+        trend[("month", month)]["period_days"],
+    ) == (True, covered, days)
     last_month = (as_of - dt.timedelta(days=1)).replace(day=1).isoformat()
     expected_partial = {month} | ({last_month} if as_of.day != 1 else set())
     months = [row for row in trend.values() if row["period_grain"] == "month"]
     assert {row["period_start"] for row in months if row["is_partial_period"]} == expected_partial
-    assert all(row["covered_days"] == row["period_days"] for row in months
-               if row["period_start"] not in expected_partial)  # fmt: skip
+    assert all(
+        row["covered_days"] == row["period_days"]
+        for row in months
+        if row["period_start"] not in expected_partial
+    )
     forecast = embedded(html, "forecast")
     assert [row["month_start"] for row in forecast if row["is_partial_period"]] == sorted(
         expected_partial
@@ -214,14 +238,26 @@ def test_the_target_list_is_capped_per_filter_value_most_valuable_first(serving,
     dashboard.render(serving, tmp_path / "quality", out, max_list_rows=10)
     targets = embedded((out / "index.html").read_text(), "targets")
     columns = targets["columns"]
-    assert columns[:11] == ["customer_id", "persona", "rfm_segment", "tier", "risk_band",
-                            "churn_probability", "monetary", "recency_days", "discount_pct",
-                            "channel", "template_key"]  # fmt: skip
+    assert columns[:11] == [
+        "customer_id",
+        "persona",
+        "rfm_segment",
+        "tier",
+        "risk_band",
+        "churn_probability",
+        "monetary",
+        "recency_days",
+        "discount_pct",
+        "channel",
+        "template_key",
+    ]
     rows = [dict(zip(columns, row, strict=True)) for row in targets["rows"]]
     ids = [row["customer_id"] for row in rows]
     assert ids == sorted(ids)
-    top = sorted((row for row in rows if row["rank_all"] is not None and row["rank_all"] <= 10),
-                 key=lambda row: row["rank_all"])  # fmt: skip
+    top = sorted(
+        (row for row in rows if row["rank_all"] is not None and row["rank_all"] <= 10),
+        key=lambda row: row["rank_all"],
+    )
     assert len(top) == 10
     losses = [(row["churn_probability"] or 0) * row["monetary"] for row in top]
     assert losses == sorted(losses, reverse=True)
@@ -234,11 +270,12 @@ def test_the_target_list_is_capped_per_filter_value_most_valuable_first(serving,
 def test_no_personal_data_reaches_the_pages(demo_build, serving, tmp_path) -> None:
     leak = "leak.me@example.com"
     copy = variant(
-        serving, tmp_path,
+        serving,
+        tmp_path,
         "insert into marts.rejected_rows values ('customers', 'customers.csv', 7, "
-        f"'missing_key', 'missing_key', null, '{{\"email\": \"{leak}\", \"full_name\": "
-        "\"Leaky McLeak\", \"phone\": \"+44 7700 900123\"}')",
-    )  # fmt: skip
+        f'\'missing_key\', \'missing_key\', null, \'{{"email": "{leak}", "full_name": '
+        '"Leaky McLeak", "phone": "+44 7700 900123"}\')',
+    )
     quality = tmp_path / "quality"
     quality.mkdir()
     duckdb.sql(
@@ -275,12 +312,13 @@ def test_a_second_render_is_byte_identical(rendered, serving, tmp_path) -> None:
 
 def test_formula_like_text_is_neutralised_in_the_target_list(serving, tmp_path) -> None:
     copy = variant(
-        serving, tmp_path,
+        serving,
+        tmp_path,
         "update marts.retention_offers set template_key = '=HYPERLINK(\"http://x\")' "
         "where customer_id = (select min(customer_id) from marts.customer_360)",
         "update marts.customer_360 set rfm_segment = '@SUM(A1)' "
         "where customer_id = (select max(customer_id) from marts.customer_360)",
-    )  # fmt: skip
+    )
     out = tmp_path / "dashboards"
     dashboard.render(copy, tmp_path / "quality", out)
     html = (out / "index.html").read_text()
@@ -296,16 +334,22 @@ def test_formula_like_text_is_neutralised_in_the_target_list(serving, tmp_path) 
 
 def test_empty_device_tables_give_empty_charts_with_a_reason(serving, tmp_path) -> None:
     copy = variant(
-        serving, tmp_path,
+        serving,
+        tmp_path,
         "delete from marts.fct_device_sessions",
         "delete from marts.device_daily_summary",
         "delete from marts.device_daily_mix",
-    )  # fmt: skip
+    )
     out = tmp_path / "dashboards"
     dashboard.render(copy, tmp_path / "quality", out)
     html = (out / "devices.html").read_text()
-    for chart in ["device-daily", "device-mix", "session-depth", "screen-classes",
-                  "memory-classes"]:  # fmt: skip
+    for chart in [
+        "device-daily",
+        "device-mix",
+        "session-depth",
+        "screen-classes",
+        "memory-classes",
+    ]:
         assert (
             f'<div class="chart-empty" id="chart-{chart}">No data: no device logs landed</div>'
         ) in html

@@ -419,9 +419,13 @@ def test_events_have_amounts_only_for_transactions_and_usage(landing: Path) -> N
         """,
     )
     assert set(event_types) == {
-        "login", "support_contact", "transaction", "data_usage", "billing_complaint",
+        "login",
+        "support_contact",
+        "transaction",
+        "data_usage",
+        "billing_complaint",
         "payment_delay",
-    }  # fmt: skip
+    }
     assert (misplaced_amounts, missing_amounts) == (0, 0)
 
 

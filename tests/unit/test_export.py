@@ -16,9 +16,17 @@ from customer360.export import EXPORTS_DIR, default_out, neutralise, slug
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+44 20", "'+44 20"), ("-1+1", "'-1+1"),
-     ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"), ("Anna", "Anna"), (-5, -5), (None, None)],
-)  # fmt: skip
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+44 20", "'+44 20"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Anna", "Anna"),
+        (-5, -5),
+        (None, None),
+    ],
+)
 def test_formula_like_text_is_neutralised(value, expected) -> None:
     assert neutralise(value) == expected
 
@@ -65,16 +73,32 @@ def test_no_filter_or_no_warehouse_is_refused(tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("At Risk", "at-risk"), ("Can't Lose Them", "can-t-lose-them"), ("../../../../elsewhere/x",
-     "elsewhere-x"), ("/etc/passwd", "etc-passwd"), ("..", "value"), ("a\x00b", "a-b"),
-     ("Überfällig", "uberfallig"), ("C:\\temp", "c-temp"), ("x" * 500, "x" * 80)],
-)  # fmt: skip
+    [
+        ("At Risk", "at-risk"),
+        ("Can't Lose Them", "can-t-lose-them"),
+        ("../../../../elsewhere/x", "elsewhere-x"),
+        ("/etc/passwd", "etc-passwd"),
+        ("..", "value"),
+        ("a\x00b", "a-b"),
+        ("Überfällig", "uberfallig"),
+        ("C:\\temp", "c-temp"),
+        ("x" * 500, "x" * 80),
+    ],
+)
 def test_a_filter_value_becomes_a_file_name_safe_slug(value, expected) -> None:
     assert slug(value) == expected
 
 
-HOSTILE = ["../../../../elsewhere/x", "/tmp/absolute", "..", "a/../../b", "nul\x00byte",
-           "~/.ssh/authorized_keys", "x" * 10_000, "\\..\\..\\windows"]  # fmt: skip
+HOSTILE = [
+    "../../../../elsewhere/x",
+    "/tmp/absolute",
+    "..",
+    "a/../../b",
+    "nul\x00byte",
+    "~/.ssh/authorized_keys",
+    "x" * 10_000,
+    "\\..\\..\\windows",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from customer360.cli import main
+from tests.helpers import CDNOW_MAPS
 
 PULSE = """\
 CustomerID,TransactionDate,TransactionAmount,ProductCategory,Quantity
@@ -44,8 +45,9 @@ def test_flat_transactions_become_orders_and_lines(tmp_path: Path, capsys) -> No
     source = tmp_path / "sales.csv"
     source.write_text(PULSE)
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions",
-                          "--landing-dir", str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "customer_id        <- CustomerID" in out
     orders = landed(landing, "orders")
@@ -70,10 +72,8 @@ def test_cdnow_whitespace_file_with_compact_dates(tmp_path: Path, capsys) -> Non
     source.write_text("00001 19970101  1  11.77\n00002 19970112  5  77.00\n")
     landing = tmp_path / "landing"
     code, out, _ = ingest(
-        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing),
-        "--map", "customer_id=column1", "--map", "ordered_at=column2",
-        "--map", "quantity=column3", "--map", "amount=column4",
-    )  # fmt: skip
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing), *CDNOW_MAPS
+    )
     assert code == 0
     assert "whitespace-separated, header: no" in out
     assert "(dates: %Y%m%d)" in out
@@ -88,12 +88,13 @@ def test_cdnow_whitespace_file_with_compact_dates(tmp_path: Path, capsys) -> Non
 def test_any_delimiter_is_sniffed(tmp_path: Path, capsys, delimiter: str) -> None:
     source = tmp_path / "customers.txt"
     source.write_text(
-        delimiter.join(["Customer ID", "E-mail", "City"]) + "\n"
-        + delimiter.join(["C1", "a@example.com", "Paris, France"]) + "\n"
-    )  # fmt: skip
+        delimiter.join(["Customer ID", "E-mail", "City"])
+        + "\n"
+        + delimiter.join(["C1", "a@example.com", "Paris, France"])
+        + "\n"
+    )
     landing = tmp_path / "landing"
-    code, _, _ = ingest(capsys, str(source), "--entity", "customers", "--landing-dir",
-                        str(landing))  # fmt: skip
+    code, _, _ = ingest(capsys, str(source), "--entity", "customers", "--landing-dir", str(landing))
     assert code == 0
     [customer] = landed(landing, "customers")
     assert (customer["customer_id"], customer["email"], customer["city"]) == (
@@ -111,13 +112,17 @@ def test_excel_and_parquet_files(tmp_path: Path, capsys) -> None:
     frame.to_parquet(tmp_path / "catalogue_copy.parquet", index=False)
     landing = tmp_path / "landing"
     for name in ["catalogue.xlsx", "catalogue_copy.parquet"]:
-        code, _, _ = ingest(capsys, str(tmp_path / name), "--entity", "products",
-                            "--landing-dir", str(landing))  # fmt: skip
+        code, _, _ = ingest(
+            capsys, str(tmp_path / name), "--entity", "products", "--landing-dir", str(landing)
+        )
         assert code == 0
     rows = landed(landing, "products")
     assert sorted((row["product_id"], row["product_name"]) for row in rows) == [
-        ("P1", "Mug"), ("P1", "Mug"), ("P2", "Lamp"), ("P2", "Lamp"),
-    ]  # fmt: skip
+        ("P1", "Mug"),
+        ("P1", "Mug"),
+        ("P2", "Lamp"),
+        ("P2", "Lamp"),
+    ]
     assert sorted(row["_source_row"] for row in rows) == [1, 2, 2, 3]  # sheet rows 2-3
 
 
@@ -125,8 +130,7 @@ def test_day_first_dates_are_sniffed(tmp_path: Path, capsys) -> None:
     source = tmp_path / "orders.csv"
     source.write_text("order_id,customer_id,ordered_at\nO1,C1,31/01/2024\nO2,C1,05/02/2024\n")
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir", str(landing))
     assert code == 0
     assert "%d/%m/%Y" in out
     assert [row["ordered_at"] for row in landed(landing, "orders")] == [
@@ -149,14 +153,19 @@ def test_the_report_predicts_each_reject_reason(tmp_path: Path, capsys) -> None:
         "O6,,2024-01-06,completed\n"  # no customer: an anonymous (guest) order, staged
         "O7,C7,,completed\n"  # missing_required:ordered_at
     )
-    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--dry-run",
-                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "orders", "--dry-run", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "9 rows: 2 staged, 1 exact duplicates dropped, 6 rejected" in out
     for line in [
-        "1  missing_key", "1  unparseable:ordered_at", "1  out_of_range:status",
-        "2  duplicate_conflict", "1  missing_required:ordered_at",
-    ]:  # fmt: skip
+        "1  missing_key",
+        "1  unparseable:ordered_at",
+        "1  out_of_range:status",
+        "2  duplicate_conflict",
+        "1  missing_required:ordered_at",
+    ]:
         assert line in out
     assert "dry run: nothing written" in out
     assert not (tmp_path / "landing").exists()
@@ -169,8 +178,9 @@ def test_order_lines_without_their_order_are_orphans(tmp_path: Path, capsys) -> 
     lines = tmp_path / "lines.csv"
     lines.write_text("order_id,product_id,quantity,unit_price\nO1,P1,1,2\nO9,P1,1,2\n")
     assert ingest(capsys, str(orders), "--entity", "orders", "--landing-dir", str(landing))[0] == 0
-    code, out, _ = ingest(capsys, str(lines), "--entity", "order_items", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(lines), "--entity", "order_items", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "1  orphan" in out
 
@@ -183,8 +193,7 @@ def test_a_missing_required_column_changes_nothing(tmp_path: Path, capsys) -> No
     before = snapshot(landing)
     bad = tmp_path / "orders.csv"  # the same name: it would replace the landed file
     bad.write_text("order_id,when\nO2,2024-01-02\n")
-    code, _, err = ingest(capsys, str(bad), "--entity", "orders", "--landing-dir",
-                            str(landing))  # fmt: skip
+    code, _, err = ingest(capsys, str(bad), "--entity", "orders", "--landing-dir", str(landing))
     assert code == 1
     assert str(bad) in err
     assert "'ordered_at'" in err
@@ -195,16 +204,20 @@ def test_a_missing_required_column_changes_nothing(tmp_path: Path, capsys) -> No
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "the file is empty"), ("\n\n", "the file is empty"),
-     ("order_id,customer_id,ordered_at\n", "no data rows")],
-)  # fmt: skip
+    [
+        ("", "the file is empty"),
+        ("\n\n", "the file is empty"),
+        ("order_id,customer_id,ordered_at\n", "no data rows"),
+    ],
+)
 def test_empty_and_header_only_files_are_refused(
     tmp_path: Path, capsys, content: str, message: str
 ) -> None:
     source = tmp_path / "orders.csv"
     source.write_text(content)
-    code, _, err = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
-                          str(tmp_path / "landing"))  # fmt: skip
+    code, _, err = ingest(
+        capsys, str(source), "--entity", "orders", "--landing-dir", str(tmp_path / "landing")
+    )
     assert code == 1
     assert message in err and str(source) in err
     assert not (tmp_path / "landing").exists()
@@ -216,8 +229,9 @@ def test_unknown_entity_and_bad_map_are_refused(tmp_path: Path, capsys) -> None:
     code, _, err = ingest(capsys, str(source), "--entity", "invoices")
     assert code == 1
     assert "unknown entity 'invoices'" in err and "transactions" in err
-    code, _, err = ingest(capsys, str(source), "--entity", "transactions", "--map",
-                          "customer_id=Client")  # fmt: skip
+    code, _, err = ingest(
+        capsys, str(source), "--entity", "transactions", "--map", "customer_id=Client"
+    )
     assert code == 1
     assert "no column 'Client'" in err
 
@@ -226,9 +240,9 @@ def test_reingesting_a_file_replaces_it(tmp_path: Path, capsys) -> None:
     source = tmp_path / "sales.csv"
     source.write_text(PULSE)
     landing = tmp_path / "landing"
+    arguments = (str(source), "--entity", "transactions", "--landing-dir", str(landing))
     for _ in range(2):
-        assert ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                      str(landing))[0] == 0  # fmt: skip
+        assert ingest(capsys, *arguments)[0] == 0
     assert len(landed(landing, "orders")) == 2
     assert not list(landing.rglob("*.tmp"))
 
@@ -238,13 +252,17 @@ def test_a_new_version_without_a_category_removes_its_products(tmp_path: Path, c
     products.parent.mkdir()
     landing = tmp_path / "landing"
     source.write_text(PULSE)
-    assert ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                  str(landing))[0] == 0  # fmt: skip
+    assert (
+        ingest(capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing))[0]
+        == 0
+    )
     assert (landing / "products" / "sales.parquet").is_file()
-    source.write_text(PULSE.replace(",ProductCategory", "").replace(",Electronics", "")
-                      .replace(",Clothing", ""))  # fmt: skip
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    source.write_text(
+        PULSE.replace(",ProductCategory", "").replace(",Electronics", "").replace(",Clothing", "")
+    )
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert f"removed:  {landing / 'products' / 'sales.parquet'}" in out
     assert sorted(str(p.relative_to(landing)) for p in landing.rglob("*.parquet")) == [
@@ -253,10 +271,13 @@ def test_a_new_version_without_a_category_removes_its_products(tmp_path: Path, c
     ]
     # a file of the same stem landed by another kind of ingest is not this one's to remove
     products.write_text("product_id,product_name\nP1,Lamp\n")
-    assert ingest(capsys, str(products), "--entity", "products", "--landing-dir",
-                  str(landing))[0] == 0  # fmt: skip
-    assert ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                  str(landing))[0] == 0  # fmt: skip
+    assert (
+        ingest(capsys, str(products), "--entity", "products", "--landing-dir", str(landing))[0] == 0
+    )
+    assert (
+        ingest(capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing))[0]
+        == 0
+    )
     assert [row["product_id"] for row in landed(landing, "products")] == ["P1"]
     assert [p.name for p in landing.iterdir() if p.name.startswith(".")] == []
 
@@ -271,8 +292,9 @@ def test_european_numbers_and_an_online_retail_export(tmp_path: Path, capsys) ->
         "536414;22139;56;12/1/2010 11:52;0;\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "unit_price         <- UnitPrice" in out
     prices = [row["unit_price"] for row in landed(landing, "order_items")]
@@ -294,8 +316,9 @@ def test_bom_quoted_newlines_latin1_and_short_rows(tmp_path: Path, capsys) -> No
     }
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
-        code, _, err = ingest(capsys, str(tmp_path / name), "--entity", "customers",
-                              "--landing-dir", str(landing))  # fmt: skip
+        code, _, err = ingest(
+            capsys, str(tmp_path / name), "--entity", "customers", "--landing-dir", str(landing)
+        )
         assert code == 0, err
     rows = {row["customer_id"]: row for row in landed(landing, "customers")}
     assert rows["C1"]["full_name"] == "Smith, Anna"
@@ -317,15 +340,18 @@ def test_messy_transactions_report_every_reason(tmp_path: Path, capsys) -> None:
         "O5,1,C5,2024-01-05,P2,1,10\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--dry-run",
-                          "--landing-dir", str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--dry-run", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "orders                5 rows: 3 staged, 0 exact duplicates dropped, 2 rejected" in out
     assert "order_items           7 rows: 2 staged, 1 exact duplicates dropped, 4 rejected" in out
     for line in [
-        "1  missing_key", "1  unparseable:ordered_at", "1  order_rejected:unparseable:ordered_at",
+        "1  missing_key",
+        "1  unparseable:ordered_at",
+        "1  order_rejected:unparseable:ordered_at",
         "2  duplicate_conflict",
-    ]:  # fmt: skip
+    ]:
         assert line in out
     assert "dry run: nothing written" in out
     assert not landing.exists()
@@ -342,13 +368,16 @@ def test_line_numbers_count_blank_lines_and_quoted_line_breaks(tmp_path: Path, c
         "\n\n"
     )
     landing = tmp_path / "landing"
-    code, _, err = ingest(capsys, str(source), "--entity", "customers", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, _, err = ingest(
+        capsys, str(source), "--entity", "customers", "--landing-dir", str(landing)
+    )
     assert code == 0, err
     rows = landed(landing, "customers")
     assert [(row["customer_id"], row["_source_row"]) for row in rows] == [
-        ("C1", 2), ("C2", 4), ("C3", 6),
-    ]  # fmt: skip
+        ("C1", 2),
+        ("C2", 4),
+        ("C3", 6),
+    ]
     assert rows[1]["full_name"] == "Two\nLines"
 
 
@@ -362,14 +391,16 @@ def test_whitespace_file_with_a_header_after_a_blank_line(tmp_path: Path, capsys
         "\t00002  19970112   1    12.00  \n"
     )
     landing = tmp_path / "landing"
-    code, out, err = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                            str(landing))  # fmt: skip
+    code, out, err = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0, err
     assert "whitespace-separated, header: yes" in out
     lines = landed(landing, "order_items")
     assert [(row["order_id"], row["_source_row"]) for row in lines] == [
-        ("00001-19970101000000", 3), ("00002-19970112000000", 5),
-    ]  # fmt: skip
+        ("00001-19970101000000", 3),
+        ("00002-19970112000000", 5),
+    ]
     assert float(lines[0]["unit_price"]) == pytest.approx(5.885)
 
 
@@ -383,8 +414,7 @@ def test_events_with_revenue_also_become_orders(tmp_path: Path, capsys) -> None:
         "C2,2024-01-07 09:30,payment,-5\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "events", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(capsys, str(source), "--entity", "events", "--landing-dir", str(landing))
     assert code == 0
     assert "events with a positive amount also land as orders + order_items" in out
     assert len(landed(landing, "events")) == 4
@@ -404,14 +434,16 @@ def test_order_lines_without_a_line_number_are_numbered_like_staging(
     orders.write_text("order_id,customer_id,ordered_at\nO1,C1,2024-01-01\n")
     lines = tmp_path / "lines.csv"
     lines.write_text("order_id,product_id,quantity,unit_price\nO1,P1,1,2\nO1,P1,1,2\n")
-    code, out, _ = ingest(capsys, str(lines), "--entity", "order_items", "--dry-run",
-                          "--landing-dir", str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(lines), "--entity", "order_items", "--dry-run", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "no orders are landed yet" in out
     assert "2  orphan" in out
     assert ingest(capsys, str(orders), "--entity", "orders", "--landing-dir", str(landing))[0] == 0
-    code, out, _ = ingest(capsys, str(lines), "--entity", "order_items", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(lines), "--entity", "order_items", "--landing-dir", str(landing)
+    )
     # staging numbers blank line numbers per order (1, 2): two lines, not a duplicate
     assert "order_items           2 rows: 2 staged, 0 exact duplicates dropped" in out
 
@@ -420,16 +452,23 @@ def test_dates_with_and_without_a_time_and_the_month_first_tie(tmp_path: Path, c
     source = tmp_path / "orders.csv"
     source.write_text("order_id,customer_id,ordered_at\nO1,C1,03/04/2024\nO2,C1,05/06/2024 10:30\n")
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir", str(landing))
     assert code == 0
     assert "(dates: %m/%d/%Y; ambiguous: no day above 12, read month-first" in out
     assert [row["ordered_at"] for row in landed(landing, "orders")] == [
         "2024-03-04 00:00:00",
         "2024-05-06 10:30:00",
     ]
-    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
-                          str(landing), "--date-format", "%d/%m/%Y")  # fmt: skip
+    code, out, _ = ingest(
+        capsys,
+        str(source),
+        "--entity",
+        "orders",
+        "--landing-dir",
+        str(landing),
+        "--date-format",
+        "%d/%m/%Y",
+    )
     assert code == 0
     assert [row["ordered_at"] for row in landed(landing, "orders")] == [
         "2024-04-03 00:00:00",
@@ -441,8 +480,10 @@ def test_a_day_above_twelve_late_in_a_big_file_decides_day_first(tmp_path: Path,
     rows = [f"O{i},C1,0{1 + i % 9}/01/2024" for i in range(5000)] + ["O9999,C1,13/01/2024"]
     source = tmp_path / "orders.csv"
     source.write_text("order_id,customer_id,ordered_at\n" + "\n".join(rows) + "\n")
-    code, out, _ = ingest(capsys, str(source), "--entity", "orders", "--dry-run",
-                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "orders", "--dry-run", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "(dates: %d/%m/%Y)" in out
     assert "5,001 rows: 5,001 staged" in out
@@ -457,8 +498,9 @@ def test_currency_signs_and_thousands_separators(tmp_path: Path, capsys) -> None
         "C3,2024-01-03,about 3,1\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     lines = landed(landing, "order_items")
     assert [line["quantity"] for line in lines] == ["1", "1000", "1"]
@@ -471,8 +513,9 @@ def test_currency_signs_and_thousands_separators(tmp_path: Path, capsys) -> None
 def test_headerless_file_error_says_how_columns_are_named(tmp_path: Path, capsys) -> None:
     source = tmp_path / "CDNOW_sample.txt"
     source.write_text("00001 19970101  1  11.77\n")
-    code, _, err = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(tmp_path / "landing"))  # fmt: skip
+    code, _, err = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(tmp_path / "landing")
+    )
     assert code == 1
     assert str(source) in err and "'ordered_at'" in err
     assert "no header row" in err and "--map customer_id=column1" in err
@@ -480,15 +523,24 @@ def test_headerless_file_error_says_how_columns_are_named(tmp_path: Path, capsys
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--date-format", "%Q"], "--date-format '%Q'"),
-     (["--sheet", "Sales"], "--sheet applies to Excel files only"),
-     (["--map", "price=TransactionAmount"], "transactions has no column 'price'")],
-)  # fmt: skip
+    [
+        (["--date-format", "%Q"], "--date-format '%Q'"),
+        (["--sheet", "Sales"], "--sheet applies to Excel files only"),
+        (["--map", "price=TransactionAmount"], "transactions has no column 'price'"),
+    ],
+)
 def test_bad_options_are_refused(tmp_path: Path, capsys, args: list[str], message: str) -> None:
     source = tmp_path / "sales.csv"
     source.write_text(PULSE)
-    code, _, err = ingest(capsys, str(source), "--entity", "transactions", *args,
-                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    code, _, err = ingest(
+        capsys,
+        str(source),
+        "--entity",
+        "transactions",
+        *args,
+        "--landing-dir",
+        str(tmp_path / "landing"),
+    )
     assert code == 1
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "landing").exists()
@@ -497,8 +549,9 @@ def test_bad_options_are_refused(tmp_path: Path, capsys, args: list[str], messag
 def test_unreadable_files_are_refused_with_the_file_name(tmp_path: Path, capsys) -> None:
     broken = tmp_path / "orders.parquet"
     broken.write_bytes(b"not a parquet file at all")
-    code, _, err = ingest(capsys, str(broken), "--entity", "orders", "--landing-dir",
-                          str(tmp_path / "landing"))  # fmt: skip
+    code, _, err = ingest(
+        capsys, str(broken), "--entity", "orders", "--landing-dir", str(tmp_path / "landing")
+    )
     assert code == 1
     assert f"{broken}: cannot read as Parquet" in err
     code, _, err = ingest(capsys, str(tmp_path / "missing.csv"), "--entity", "orders")
@@ -507,10 +560,15 @@ def test_unreadable_files_are_refused_with_the_file_name(tmp_path: Path, capsys)
 
 def test_unmapped_columns_are_reported_as_ignored(tmp_path: Path, capsys) -> None:
     source = tmp_path / "sales.csv"
-    source.write_text(PULSE.replace("Quantity\n", "Quantity,Notes\n").replace(",1\n", ",1,x\n")
-                      .replace(",2\n", ",2,y\n"))  # fmt: skip
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--dry-run",
-                          "--landing-dir", str(tmp_path / "landing"))  # fmt: skip
+    source.write_text(
+        PULSE.replace("Quantity\n", "Quantity,Notes\n")
+        .replace(",1\n", ",1,x\n")
+        .replace(",2\n", ",2,y\n")
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--dry-run", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "ignored:  Notes (no contract column)" in out
 
@@ -519,19 +577,37 @@ def test_an_excel_sheet_by_name(tmp_path: Path, capsys) -> None:
     workbook = tmp_path / "crm.xlsx"
     with pd.ExcelWriter(workbook) as writer:
         pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Notes", index=False)
-        pd.DataFrame({"Client ID": ["K1", "K2"], "Signup Date": ["31.01.2024", "01.02.2024"]}
-                     ).to_excel(writer, sheet_name="Customers", index=False)  # fmt: skip
+        pd.DataFrame(
+            {"Client ID": ["K1", "K2"], "Signup Date": ["31.01.2024", "01.02.2024"]}
+        ).to_excel(writer, sheet_name="Customers", index=False)
     landing = tmp_path / "landing"
-    code, out, err = ingest(capsys, str(workbook), "--entity", "customers", "--sheet",
-                            "Customers", "--landing-dir", str(landing))  # fmt: skip
+    code, out, err = ingest(
+        capsys,
+        str(workbook),
+        "--entity",
+        "customers",
+        "--sheet",
+        "Customers",
+        "--landing-dir",
+        str(landing),
+    )
     assert code == 0, err
     assert "(dates: %d.%m.%Y)" in out
     rows = landed(landing, "customers")
     assert [(r["customer_id"], r["signup_date"], r["_source_row"]) for r in rows] == [
-        ("K1", "2024-01-31", 2), ("K2", "2024-02-01", 3),
-    ]  # fmt: skip
-    code, _, err = ingest(capsys, str(workbook), "--entity", "customers", "--sheet", "Nope",
-                          "--landing-dir", str(landing))  # fmt: skip
+        ("K1", "2024-01-31", 2),
+        ("K2", "2024-02-01", 3),
+    ]
+    code, _, err = ingest(
+        capsys,
+        str(workbook),
+        "--entity",
+        "customers",
+        "--sheet",
+        "Nope",
+        "--landing-dir",
+        str(landing),
+    )
     assert code == 1 and f"{workbook}: cannot read as Excel" in err
 
 
@@ -542,14 +618,12 @@ def test_a_second_file_with_the_same_keys_is_predicted_across_files(tmp_path: Pa
     second = tmp_path / "orders_b.csv"
     second.write_text("order_id,customer_id,ordered_at\nO1,C1,2024-01-01\nO2,C9,2024-01-02\n")
     assert ingest(capsys, str(first), "--entity", "orders", "--landing-dir", str(landing))[0] == 0
-    code, out, _ = ingest(capsys, str(second), "--entity", "orders", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(capsys, str(second), "--entity", "orders", "--landing-dir", str(landing))
     assert code == 0
     assert "2 rows: 0 staged, 1 exact duplicates dropped, 1 rejected" in out
     assert "1 orders rows already landed from other files share a key" in out
     # re-ingesting the first file replaces it, so it is not compared with itself
-    code, out, _ = ingest(capsys, str(first), "--entity", "orders", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(capsys, str(first), "--entity", "orders", "--landing-dir", str(landing))
     assert "2 rows: 1 staged, 0 exact duplicates dropped, 1 rejected" in out
 
 
@@ -561,8 +635,9 @@ def test_a_latin1_byte_after_the_first_64_kib_still_reads_as_latin1(tmp_path: Pa
         + "O9999,C9,2024-01-02,Caf\u00e9\n".encode("latin-1")
     )
     landing = tmp_path / "landing"
-    code, out, err = ingest(capsys, str(source), "--entity", "orders", "--landing-dir",
-                            str(landing))  # fmt: skip
+    code, out, err = ingest(
+        capsys, str(source), "--entity", "orders", "--landing-dir", str(landing)
+    )
     assert code == 0, err
     assert "3,001 rows: 3,001 staged" in out
     assert landed(landing, "orders")[-1]["store_id"] == "Café"
@@ -584,15 +659,27 @@ def test_a_retail_export_with_returns_guests_and_split_times(tmp_path: Path, cap
         "4,B,HEART,1,2010-12-03 10:00,3.39,13048\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     orders = {(row["order_id"], row["customer_id"]): row for row in landed(landing, "orders")}
-    assert set(orders) == {("1", "17850"), ("C2", "17850"), ("3", None), ("4", "13047"),
-                           ("4", "13048")}  # fmt: skip
+    assert set(orders) == {
+        ("1", "17850"),
+        ("C2", "17850"),
+        ("3", None),
+        ("4", "13047"),
+        ("4", "13048"),
+    }
     assert orders[("1", "17850")]["ordered_at"] == "2010-12-01 08:26:00"
     assert [row["quantity"] for row in landed(landing, "order_items")] == [
-        "6", "6", "-2", "1", "1", "1"]  # fmt: skip
+        "6",
+        "6",
+        "-2",
+        "1",
+        "1",
+        "1",
+    ]
     products = {row["product_id"]: row["product_name"] for row in landed(landing, "products")}
     assert products == {"A": "LANTERN", "B": "HEART"}
     assert "5 rows: 3 staged, 0 exact duplicates dropped, 2 rejected" in out  # orders
@@ -608,24 +695,28 @@ def test_a_basket_file_without_prices_needs_no_map(tmp_path: Path, capsys) -> No
         "1808,21-07-2015,whole milk\n2552,05-01-2015,whole milk\n"
     )
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "customer_id        <- Member_number" in out
     assert "product_id         <- itemDescription" in out
     assert "no price or amount column (a basket-only file)" in out
     lines = landed(landing, "order_items")
     assert [(row["order_id"], row["unit_price"]) for row in lines] == [
-        ("1808-20150721000000", None), ("1808-20150721000000", None),
-        ("2552-20150105000000", None)]  # fmt: skip
+        ("1808-20150721000000", None),
+        ("1808-20150721000000", None),
+        ("2552-20150105000000", None),
+    ]
 
 
 def test_a_negative_line_total_is_a_returned_line(tmp_path: Path, capsys) -> None:
     source = tmp_path / "refunds.csv"
     source.write_text("customer_id,date,amount\nC1,2024-01-01,30.00\nC1,2024-01-05,-12.50\n")
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "transactions", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "transactions", "--landing-dir", str(landing)
+    )
     assert code == 0
     lines = [(row["quantity"], row["unit_price"]) for row in landed(landing, "order_items")]
     assert lines == [("1", "30.0000"), ("-1", "12.5000")]
@@ -636,8 +727,9 @@ def test_email_events_without_campaign_ids(tmp_path: Path, capsys) -> None:
     source = tmp_path / "email.csv"
     source.write_text("customer_id,event_at,event_type\nC1,2024-01-01 10:00,open\n")
     landing = tmp_path / "landing"
-    code, out, _ = ingest(capsys, str(source), "--entity", "email_events", "--landing-dir",
-                          str(landing))  # fmt: skip
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "email_events", "--landing-dir", str(landing)
+    )
     assert code == 0
     assert "1 rows: 1 staged" in out
     assert landed(landing, "email_events")[0]["campaign_id"] is None

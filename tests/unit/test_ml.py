@@ -468,13 +468,25 @@ def test_model_version_changes_with_data_and_not_otherwise() -> None:
 def full_months(months: list[dt.date]) -> pa.Table:
     """A coverage table in which the data covers every day of every month."""
     days = [calendar.monthrange(month.year, month.month)[1] for month in months]
-    return pa.table({"month_start": months, "covered_days": days, "period_days": days,
-                     "is_partial_period": [False] * len(months)})  # fmt: skip
+    return pa.table(
+        {
+            "month_start": months,
+            "covered_days": days,
+            "period_days": days,
+            "is_partial_period": [False] * len(months),
+        }
+    )
 
 
 def monthly_revenue(series: str, months: list[dt.date], revenue: list) -> pa.Table:
-    return pa.table({"series": [series] * len(months), "month_start": months,
-                     "revenue": revenue, "price_coverage_ratio": [1.0] * len(months)})  # fmt: skip
+    return pa.table(
+        {
+            "series": [series] * len(months),
+            "month_start": months,
+            "revenue": revenue,
+            "price_coverage_ratio": [1.0] * len(months),
+        }
+    )
 
 
 def test_the_forecast_recovers_a_known_trend_and_season() -> None:
@@ -562,9 +574,14 @@ def test_a_month_of_unknown_revenue_stays_unknown_and_a_month_without_purchases_
     from customer360.ml import forecast
 
     months = [forecast.add_months(dt.date(2024, 1, 1), i) for i in range(4)]
-    table = pa.table({"series": ["S"] * 3, "month_start": [months[0], months[1], months[3]],
-                      "revenue": [10.0, None, 40.0],
-                      "price_coverage_ratio": [1.0, 0.0, 1.0]})  # fmt: skip
+    table = pa.table(
+        {
+            "series": ["S"] * 3,
+            "month_start": [months[0], months[1], months[3]],
+            "revenue": [10.0, None, 40.0],
+            "price_coverage_ratio": [1.0, 0.0, 1.0],
+        }
+    )
     rows = forecast.forecast(table, full_months(months), horizon=1, holdout=0).to_pylist()
     actual = [
         (row["revenue"], row["price_coverage_ratio"]) for row in rows if not row["is_forecast"]

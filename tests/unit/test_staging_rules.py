@@ -9,8 +9,9 @@ import re
 
 import duckdb
 
-from customer360 import contract, ingest
+from customer360 import contract
 from customer360 import staging_rules as rules
+from customer360.ingest.validation import validation_sql
 from customer360.project import project_dir
 
 MACRO = project_dir() / "macros/staging/validate_landing.sql"
@@ -30,7 +31,7 @@ def key_rule_reasons() -> set[str]:
 def test_ingest_restates_every_key_rule_reason_of_the_macro() -> None:
     reasons = key_rule_reasons()
     assert reasons == {"duplicate_conflict", "orphan", "_rejected:"}
-    sql = ingest.validation_sql(contract.load()["order_items"], "landed", "known_orders")
+    sql = validation_sql(contract.load()["order_items"], "landed", "known_orders")
     assert all(reason in sql for reason in reasons), reasons
 
 

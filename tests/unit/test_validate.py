@@ -59,8 +59,13 @@ def test_batches_are_combined_counts_summed_and_samples_keyed() -> None:
 
 
 def test_an_unreadable_table_fails_every_check_of_its_suite() -> None:
-    suite = Suite("rfm", "missing", "serving", "select r_score from marts.customer_rfm",
-                  (suites.between("r_score_between_1_and_5", "r_score", 1, 5),))  # fmt: skip
+    suite = Suite(
+        "rfm",
+        "missing",
+        "serving",
+        "select r_score from marts.customer_rfm",
+        (suites.between("r_score_between_1_and_5", "r_score", 1, 5),),
+    )
     [result] = run([suite], duckdb.connect())
     assert not result.success
     assert result.observed_value.startswith("error: cannot read missing:")
@@ -68,9 +73,17 @@ def test_an_unreadable_table_fails_every_check_of_its_suite() -> None:
 
 @pytest.mark.parametrize(
     ("band", "probability", "ok"),
-    [("low", 0.0, True), ("low", 0.3, False), ("medium", 0.3, True), ("medium", 0.7, True),
-     ("high", 0.7, False), ("high", 0.7001, True), ("medium", 0.71, False), ("high", 1.0, True)],
-)  # fmt: skip
+    [
+        ("low", 0.0, True),
+        ("low", 0.3, False),
+        ("medium", 0.3, True),
+        ("medium", 0.7, True),
+        ("high", 0.7, False),
+        ("high", 0.7001, True),
+        ("medium", 0.71, False),
+        ("high", 1.0, True),
+    ],
+)
 def test_risk_bands_follow_the_seed_limits(band: str, probability: float, ok: bool) -> None:
     rules = suites.Rules.load(PROJECT_DIR, validate.project_vars(PROJECT_DIR))
     checks = suites.risk_band_checks(rules)
@@ -102,8 +115,11 @@ def landing_results(landing: Path, as_of: dt.date) -> dict[str, runner.Result]:
 def test_landing_required_columns_and_types_are_critical(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     land(landing, "orders", pd.DataFrame({"order_id": ["o1"], "customer_id": [True]}))
-    land(landing, "order_items", pd.DataFrame({"order_id": ["o1"], "quantity": [1],
-                                               "unit_price": [2.5]}))  # fmt: skip
+    land(
+        landing,
+        "order_items",
+        pd.DataFrame({"order_id": ["o1"], "quantity": [1], "unit_price": [2.5]}),
+    )
     results = landing_results(landing, dt.date(2025, 1, 1))
     required = results["orders.columns:orders_has_required_columns"]
     assert (required.success, required.check.severity) == (False, CRITICAL)
@@ -117,19 +133,28 @@ def test_landing_required_columns_and_types_are_critical(tmp_path: Path) -> None
 
 def test_landing_row_problems_and_future_orders_are_warnings(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    orders = pd.DataFrame({
-        "order_id": ["o1", "o2", "o3", "o4"],
-        "customer_id": ["c1", "c1", None, "c2"],
-        "ordered_at": ["2024-05-01 10:00:00", "yesterday", "2024-12-31 23:59:59",
-                       "2025-03-01 09:00:00"],
-        "status": ["completed", "COMPLETED", "lost", "returned"],
-    })  # fmt: skip
+    orders = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4"],
+            "customer_id": ["c1", "c1", None, "c2"],
+            "ordered_at": [
+                "2024-05-01 10:00:00",
+                "yesterday",
+                "2024-12-31 23:59:59",
+                "2025-03-01 09:00:00",
+            ],
+            "status": ["completed", "COMPLETED", "lost", "returned"],
+        }
+    )
     land(landing, "orders", orders, fmt="csv")
     # o3 has no customer (a guest order) and a returned line (-1): neither is a problem
     items = pd.DataFrame(
-        {"order_id": ["o1", "o2", "o3"], "quantity": ["1.5", "0", "-1"],
-         "unit_price": ["2.5", "x", "2"]}
-    )  # fmt: skip
+        {
+            "order_id": ["o1", "o2", "o3"],
+            "quantity": ["1.5", "0", "-1"],
+            "unit_price": ["2.5", "x", "2"],
+        }
+    )
     land(landing, "order_items", items, fmt="csv")
     results = landing_results(landing, dt.date(2025, 1, 1))
     failed = {name: r for name, r in results.items() if not r.success}
@@ -168,17 +193,30 @@ def serving(tmp_path: Path) -> Path:
 
 
 def churn_suite(severity: str) -> Suite:
-    return Suite("churn", "churn_predictions", "serving",
-                 "select customer_id, churn_probability from marts.churn_predictions",
-                 (suites.between("churn_probability_below_0_8", "churn_probability", 0, 0.8,
-                                 severity=severity, advice="lower it"),),
-                 key="customer_id")  # fmt: skip
+    return Suite(
+        "churn",
+        "churn_predictions",
+        "serving",
+        "select customer_id, churn_probability from marts.churn_predictions",
+        (
+            suites.between(
+                "churn_probability_below_0_8",
+                "churn_probability",
+                0,
+                0.8,
+                severity=severity,
+                advice="lower it",
+            ),
+        ),
+        key="customer_id",
+    )
 
 
 def test_a_failed_critical_expectation_exits_1_and_names_it(serving, tmp_path, capsys) -> None:
     out = tmp_path / "quality"
-    results, _ = validate.validate(serving, tmp_path / "landing", out, {}, quiet=True,
-                                   suite_list=[churn_suite(CRITICAL)])  # fmt: skip
+    results, _ = validate.validate(
+        serving, tmp_path / "landing", out, {}, quiet=True, suite_list=[churn_suite(CRITICAL)]
+    )
     assert validate.report(results, out) == 1
     captured = capsys.readouterr()
     assert "1 critical expectation(s) failed" in captured.err
@@ -194,8 +232,9 @@ def test_a_failed_critical_expectation_exits_1_and_names_it(serving, tmp_path, c
 def test_a_failed_warning_exits_0_and_is_stored(serving, tmp_path, capsys) -> None:
     out = tmp_path / "quality"
     suite_list = [churn_suite(WARNING)]
-    results, run_id = validate.validate(serving, tmp_path / "landing", out, {}, quiet=True,
-                                        suite_list=suite_list)  # fmt: skip
+    results, run_id = validate.validate(
+        serving, tmp_path / "landing", out, {}, quiet=True, suite_list=suite_list
+    )
     assert validate.report(results, out) == 0
     assert "warning: churn / churn_predictions.churn_probability" in capsys.readouterr().err
     [row] = pq.read_table(out / "validation_results.parquet").to_pylist()
@@ -215,8 +254,9 @@ def test_a_failed_warning_exits_0_and_is_stored(serving, tmp_path, capsys) -> No
     }
     assert (out / "data_docs" / "index.html").is_file()
     # the same build and suites give the same run id; a rerun replaces its own rows
-    _, again = validate.validate(serving, tmp_path / "landing", out, {}, quiet=True,
-                                 suite_list=suite_list)  # fmt: skip
+    _, again = validate.validate(
+        serving, tmp_path / "landing", out, {}, quiet=True, suite_list=suite_list
+    )
     assert again == run_id
     with duckdb.connect(str(out / "validation.duckdb"), read_only=True) as connection:
         assert connection.execute(
@@ -226,8 +266,9 @@ def test_a_failed_warning_exits_0_and_is_stored(serving, tmp_path, capsys) -> No
 
 
 def test_a_missing_serving_copy_is_refused_without_traceback(tmp_path, capsys) -> None:
-    code = main(["validate", "--serving-dir", str(tmp_path / "nowhere"), "--out",
-                 str(tmp_path / "quality")])  # fmt: skip
+    code = main(
+        ["validate", "--serving-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "quality")]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "no serving copy yet; run `make run` or `customer360 publish`" in err
@@ -255,12 +296,14 @@ def test_an_unreadable_landed_file_is_refused_with_its_folder(tmp_path: Path) ->
 
 def test_failed_checks_of_personal_columns_keep_counts_not_values(tmp_path, serving) -> None:
     landing = tmp_path / "landing"
-    customers = pd.DataFrame({
-        "customer_id": ["c1", "c2", "c3"],
-        "email": ["a@example.org", "not-an-email@", None],
-        "birth_date": ["1980-01-01", "31/12/1980", "1850-06-01"],
-        "signup_date": ["2024-01-01", "someday", "2024-02-01"],
-    })  # fmt: skip
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c3"],
+            "email": ["a@example.org", "not-an-email@", None],
+            "birth_date": ["1980-01-01", "31/12/1980", "1850-06-01"],
+            "signup_date": ["2024-01-01", "someday", "2024-02-01"],
+        }
+    )
     land(landing, "customers", customers, fmt="csv")
     suite_list = suites.landing_suites(duckdb.connect(), landing, contract.load(), None)
     out = tmp_path / "quality"

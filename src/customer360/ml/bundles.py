@@ -29,8 +29,14 @@ EMPTY_ITEMSETS = pa.schema(
     ]
 )
 APRIORI_TABLES = [
-    "items", "baskets", "level", "frequent_baskets", "found", "matches", "extended",
-]  # fmt: skip
+    "items",
+    "baskets",
+    "level",
+    "frequent_baskets",
+    "found",
+    "matches",
+    "extended",
+]
 
 
 def frequent_itemsets(
@@ -170,8 +176,9 @@ def rules(
             "itemsets": [frozenset(row["itemset"]) for row in itemsets.to_pylist()],
         }
     )
-    found = mlxtend_rules(frame, num_itemsets=basket_total, metric="confidence",
-                          min_threshold=min_confidence)  # fmt: skip
+    found = mlxtend_rules(
+        frame, num_itemsets=basket_total, metric="confidence", min_threshold=min_confidence
+    )
     found = found[found["lift"] >= min_lift - 1e-12]
     records = []
     for row in found.to_dict("records"):

@@ -24,9 +24,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 FEATURES = [
-    "recency_days", "frequency", "monetary", "avg_order_value", "avg_gap_days",
-    "last_gap_days", "store_visits", "active_days",
-]  # fmt: skip
+    "recency_days",
+    "frequency",
+    "monetary",
+    "avg_order_value",
+    "avg_gap_days",
+    "last_gap_days",
+    "store_visits",
+    "active_days",
+]
 FAMILIES = ["logistic_regression", "gradient_boosting"]
 
 
@@ -70,8 +76,9 @@ def make_model(family: str, seed: int):
 
 def design_matrix(table: pa.Table) -> np.ndarray:
     """ln(1 + x) of every feature; a missing gap (one purchase) becomes the tenure."""
-    columns = {name: table.column(name).to_numpy(zero_copy_only=False).astype(float)
-               for name in FEATURES}  # fmt: skip
+    columns = {
+        name: table.column(name).to_numpy(zero_copy_only=False).astype(float) for name in FEATURES
+    }
     for gap in ("avg_gap_days", "last_gap_days"):
         columns[gap] = np.where(np.isnan(columns[gap]), columns["active_days"], columns[gap])
     return np.log1p(np.clip(np.column_stack([columns[name] for name in FEATURES]), 0, None))

@@ -109,20 +109,35 @@ def forecast_series(name: str, series: list[Month], horizon: int, holdout: int) 
     months, values = training_series(series)
     r2, mape = holdout_metrics(months, values, holdout)
     rows = [
-        {"series": name, "month_start": month.month_start, "is_forecast": False,
-         "revenue": month.revenue, "predicted_revenue": None,
-         "price_coverage_ratio": month.price_coverage_ratio,
-         "covered_days": month.covered_days, "period_days": month.period_days,
-         "is_partial_period": month.is_partial_period}
+        {
+            "series": name,
+            "month_start": month.month_start,
+            "is_forecast": False,
+            "revenue": month.revenue,
+            "predicted_revenue": None,
+            "price_coverage_ratio": month.price_coverage_ratio,
+            "covered_days": month.covered_days,
+            "period_days": month.period_days,
+            "is_partial_period": month.is_partial_period,
+        }
         for month in series
-    ]  # fmt: skip
+    ]
     if len(months) >= 2:
         future = [add_months(series[-1].month_start, step) for step in range(1, horizon + 1)]
         for month, value in zip(future, fit_predict(months, values, future), strict=True):
-            rows.append({"series": name, "month_start": month, "is_forecast": True,
-                         "revenue": None, "predicted_revenue": max(float(value), 0.0),
-                         "price_coverage_ratio": None, "covered_days": None,
-                         "period_days": None, "is_partial_period": None})  # fmt: skip
+            rows.append(
+                {
+                    "series": name,
+                    "month_start": month,
+                    "is_forecast": True,
+                    "revenue": None,
+                    "predicted_revenue": max(float(value), 0.0),
+                    "price_coverage_ratio": None,
+                    "covered_days": None,
+                    "period_days": None,
+                    "is_partial_period": None,
+                }
+            )
     for row in rows:
         row.update(holdout_r2=r2, holdout_mape=mape, training_months=len(months))
     return rows
@@ -141,10 +156,16 @@ def monthly_series(part: pa.Table, coverage: dict[dt.date, dict]) -> list[Month]
         if month not in coverage:
             raise ValueError(f"month {month} is not in the coverage table")
         row = by_month.get(month, {"revenue": 0.0, "price_coverage_ratio": None})
-        series.append(Month(
-            month, row["revenue"], row["price_coverage_ratio"], coverage[month]["covered_days"],
-            coverage[month]["period_days"], coverage[month]["is_partial_period"],
-        ))  # fmt: skip
+        series.append(
+            Month(
+                month,
+                row["revenue"],
+                row["price_coverage_ratio"],
+                coverage[month]["covered_days"],
+                coverage[month]["period_days"],
+                coverage[month]["is_partial_period"],
+            )
+        )
     return series
 
 

@@ -72,13 +72,15 @@ def select_k(
         silhouettes.append(
             float(
                 silhouette_score(
-                    features, fitted.labels_,
-                    sample_size=min(len(features), silhouette_sample), random_state=seed,
+                    features,
+                    fitted.labels_,
+                    sample_size=min(len(features), silhouette_sample),
+                    random_state=seed,
                 )
             )
             if fitted is not None and 1 < k < len(features)
             else None
-        )  # fmt: skip
+        )
     chosen = knee(ks, inertias)
     return pa.table(
         {

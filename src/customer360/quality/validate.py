@@ -28,7 +28,7 @@ import yaml
 from customer360 import contract
 from customer360.errors import UserError
 from customer360.project import landing_dir as default_landing_dir
-from customer360.project import project_dir, project_vars
+from customer360.project import project_dir, project_vars, setting_path
 from customer360.quality import runner, suites
 from customer360.quality.runner import Result
 from customer360.serving import current, default_serving_dir
@@ -46,11 +46,6 @@ RESULT_COLUMNS = (
     ("unexpected_count", pa.int64()),
     ("details", pa.string()),
 )
-
-
-def default_quality_dir() -> Path:
-    path = Path(os.environ.get("C360_QUALITY_DIR", "warehouse/quality"))
-    return path if path.is_absolute() else project_dir() / path
 
 
 def parse_vars(text: str | None) -> dict[str, Any]:
@@ -264,7 +259,7 @@ def validate(
 def main(args: argparse.Namespace) -> int:
     serving_dir = Path(args.serving_dir) if args.serving_dir else default_serving_dir()
     landing = Path(args.landing_dir) if args.landing_dir else default_landing_dir()
-    out = Path(args.out) if args.out else default_quality_dir()
+    out = Path(args.out) if args.out else setting_path("C360_QUALITY_DIR")
     overrides = parse_vars(args.vars)
     if not args.quiet:
         runner.log(f"validating {current(serving_dir).database} and {landing} ...")
