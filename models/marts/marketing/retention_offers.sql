@@ -1,7 +1,8 @@
 -- A personalised retention offer for every customer (offers by segment and risk): the first
 -- matching rule of the seed `offer_rules` by RFM segment, risk band and tier, the message
 -- from `offer_message_templates`, and the widget fields. `*` in a rule matches any
--- value, also a missing one (a customer without segment, band or tier). A rule without a
+-- value, also a missing one; `none` matches only a missing one (a customer who has not
+-- bought has no segment, band or tier, and gets a first-purchase offer). A rule without a
 -- discount offers the customer's tier reward (seed `loyalty_tiers`), so a message that
 -- names the tier names that tier's discount; such a rule needs a tier to match.
 
@@ -34,9 +35,9 @@ matched as (
     from customers
     inner join rules
         on
-            (rules.rfm_segment = '*' or customers.rfm_segment = rules.rfm_segment)
-            and (rules.risk_band = '*' or customers.risk_band = rules.risk_band)
-            and (rules.tier = '*' or customers.tier = rules.tier)
+            rules.rfm_segment in ('*', coalesce(customers.rfm_segment, 'none'))
+            and rules.risk_band in ('*', coalesce(customers.risk_band, 'none'))
+            and rules.tier in ('*', coalesce(customers.tier, 'none'))
             and (rules.discount_pct is not null or customers.tier is not null)
     group by customers.customer_id
 ),
