@@ -1,10 +1,8 @@
--- A personalised retention offer for every customer (offers by segment and risk): the first
--- matching rule of the seed `offer_rules` by RFM segment, risk band and tier, the message
--- from `offer_message_templates`, and the widget fields. `*` in a rule matches any
--- value, also a missing one; `none` matches only a missing one (a customer who has not
--- bought has no segment, band or tier, and gets a first-purchase offer). A rule without a
--- discount offers the customer's tier reward (seed `loyalty_tiers`), so a message that
--- names the tier names that tier's discount; such a rule needs a tier to match.
+-- A personalised retention offer for every customer: the first matching rule of the seed
+-- `offer_rules`, the message from `offer_message_templates`, and the widget fields. The
+-- rules' language (`*`, `none`, a rule without a discount) is the docs block
+-- `retention_offer` (_marketing__docs.md); tests/unit/test_offer_rules.py runs the match
+-- condition below over the seeds to prove every rule can fire.
 
 with
 
