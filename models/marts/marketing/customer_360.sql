@@ -1,5 +1,6 @@
 -- The one row per customer that BI reads: identity without personal data, metrics, RFM
--- segment, persona, tier, churn, status, behaviour and the composite segment score.
+-- segment, persona, tier, churn, customer lifetime value, status, behaviour and the composite
+-- segment score.
 
 with
 
@@ -31,6 +32,10 @@ behavior as (
     select * from {{ ref('customer_behavior') }}
 ),
 
+lifetime_value as (
+    select * from {{ ref('customer_lifetime_value') }}
+),
+
 combined as (
     select
         customers.customer_id,
@@ -56,6 +61,9 @@ combined as (
         churn.churn_probability,
         churn.churn_score,
         behavior.behavior_score,
+        lifetime_value.p_alive,
+        lifetime_value.expected_purchases_horizon,
+        lifetime_value.predicted_clv,
         -- RFM part: the three scores on 0–100; retention part: 100 × (1 − churn probability)
         100.0 * (rfm.r_score + rfm.f_score + rfm.m_score - 3)
         / (3 * ({{ var('rfm_buckets') }} - 1)) as rfm_component,
@@ -64,7 +72,8 @@ combined as (
         customers.has_email,
         customers.has_phone,
         metrics.first_purchase_date,
-        metrics.last_purchase_date
+        metrics.last_purchase_date,
+        lifetime_value.expected_next_purchase_date
     from customers
     inner join metrics on customers.customer_id = metrics.customer_id
     left join rfm on customers.customer_id = rfm.customer_id
@@ -72,6 +81,7 @@ combined as (
     left join churn on customers.customer_id = churn.customer_id
     left join statuses on customers.customer_id = statuses.customer_id
     left join behavior on customers.customer_id = behavior.customer_id
+    left join lifetime_value on customers.customer_id = lifetime_value.customer_id
 ),
 
 final as (
