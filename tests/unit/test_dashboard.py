@@ -149,6 +149,45 @@ def test_kpis_match_the_warehouse(rendered, serving) -> None:
         ) == pytest.approx(kpis[vip]["revenue"])
 
 
+def test_customer_lifetime_value_per_segment_matches_the_warehouse(rendered, serving) -> None:
+    """The segments page's CLV per persona (chart data) and its tables per persona and RFM
+    segment, and the churn page's CLV per risk band, are the marts' sums and means."""
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        personas = connection.execute(
+            "select persona, count(*), avg(p_alive), sum(predicted_clv) from marts.customer_360 "
+            "where has_purchased group by all order by 4 desc nulls last, 1"
+        ).fetchall()
+        [(rfm_total,)] = connection.execute(
+            "select sum(predicted_clv) from marts.customer_lifetime_value"
+        ).fetchall()
+        bands = dict(
+            connection.execute(
+                "select risk_band, sum(predicted_clv) from marts.customer_360 "
+                "where risk_band is not null group by all"
+            ).fetchall()
+        )
+    assert rfm_total > 0  # the demo data fits both models
+    html = rendered["segments.html"]
+    chart = embedded(html, "clv")
+    assert [
+        (row["segment"], row["customers"], row["avg_p_alive"], row["predicted_clv"])
+        for row in chart
+    ] == [pytest.approx(row) for row in personas]
+    section = html[html.index("<h2>Customer lifetime value by segment") :]
+    section = section[: section.index("</section>")]
+    tables = re.findall(r"<th>(Persona|RFM segment)</th>(.*?)</table>", section, re.S)
+    assert [label for label, _ in tables] == ["Persona", "RFM segment"]
+    for label, table in tables:
+        totals = re.findall(r'<td class="n">([\d,]+)\s*(?:<div|</td></tr>)', table)
+        assert sum(float(value.replace(",", "")) for value in totals) == pytest.approx(
+            rfm_total, abs=len(totals)
+        ), label
+    churn = rendered["churn.html"]
+    assert "Predicted CLV" in churn
+    for band, value in bands.items():
+        assert re.search(rf"<td>{band}</td>.*?{float(value):,.0f}</td>", churn, re.S), band
+
+
 def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_path) -> None:
     """Lines 1 lose their cost: profit is then that of the other lines, and the card says
     which share of the revenue it covers; a line without a price leaves revenue known

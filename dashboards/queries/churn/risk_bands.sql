@@ -1,4 +1,5 @@
--- The risk bands: customers, probability range, value and the band's action.
+-- The risk bands: customers, probability range, value, customer lifetime value (mean
+-- P(alive), total predicted CLV) and the band's action.
 with
 
 predictions as (
@@ -16,7 +17,9 @@ final as (
         count(*) as customers,
         min(predictions.churn_probability) as min_probability,
         max(predictions.churn_probability) as max_probability,
-        sum(customers.monetary) as monetary
+        sum(customers.monetary) as monetary,
+        avg(customers.p_alive) as avg_p_alive,
+        sum(customers.predicted_clv) as predicted_clv
     from predictions
     left join customers on predictions.customer_id = customers.customer_id
     group by predictions.risk_band, predictions.recommended_action
