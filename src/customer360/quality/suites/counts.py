@@ -19,6 +19,9 @@ BUYER_MARTS = (
     "marts.customer_churn_labels",
     "marts.customer_segments",
     "marts.customer_tiers",
+    "marts.customer_repeat_purchases",
+    "marts.customer_lifetime_value",
+    "ml.clv_scores",
 )
 # Every buyer is scored once a churn model exists; without labelled history (less than the
 # churn horizon of data) there is no model and nobody is scored.
@@ -69,6 +72,7 @@ def counts_suite() -> Suite:
                 notes="all-customer marts (dim_customers, customer_metrics, customer_status, "
                 "customer_behavior, customer_360, retention_offers) match dim_customers; buyer "
                 "marts (customer_rfm, customer_churn_labels, customer_segments, customer_tiers, "
+                "customer_repeat_purchases, customer_lifetime_value, ml.clv_scores, "
                 "customer_360 where has_purchased) match customer_rfm; churn_predictions and "
                 "ml.churn_scores match customer_rfm once a churn model exists, else are empty. "
                 "customer_email_engagement covers only e-mailed customers and is left out.",
