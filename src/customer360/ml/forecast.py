@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from customer360.ml.forecast_candidates import BY_NAME, History
+from customer360.ml.forecast_candidates import BY_NAME, YEAR, History, month_index
 from customer360.ml.forecast_selection import Evaluation, HoldoutScores, Windows, evaluate
 
 SCHEMA = pa.schema(
@@ -67,8 +67,8 @@ class Settings:
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
+    index = month_index(month) + count
+    return dt.date(index // YEAR, index % YEAR + 1, 1)
 
 
 @dataclass(frozen=True)
