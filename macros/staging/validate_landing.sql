@@ -92,11 +92,11 @@ current_files as (
     select fingerprint from ops.landed_files where entity = {{ sql_string(entity) }}
 ),
 
-staged_before as (
+staged_before as {{ inlined_cte() }} (
     select * from {{ this }}
 ),
 
-kept as (
+kept as {{ inlined_cte() }} (
     -- rows staged by earlier runs from files that are still landed, unchanged
     select * from staged_before
     where _landed_fingerprint in (select fingerprint from current_files)
@@ -111,7 +111,7 @@ reference_changed as (
     where
         not {{ landing_is_row_rule('kept.reject_reason') }}
         and kept.reject_reason is distinct from 'duplicate_conflict'
-        and {{ landing_reference_failure(references) }}
+        and {{ landing_reference_failure('kept', references) }}
         is distinct from kept.reject_reason
 ),
 {%- endif %}
@@ -196,7 +196,7 @@ outcomes as (
         case
             when compared.has_conflicting_copy then 'duplicate_conflict'
             {%- if references %}
-            else {{ landing_reference_failure(references) }}
+            else {{ landing_reference_failure('compared', references) }}
             {%- endif %}
         end as key_failure
     from compared
@@ -334,11 +334,9 @@ select * from final
 {%- endmacro %}
 
 
-{#- Joins of `rows` to each referenced entity's staged keys and rejected keys. -#}
+{#- Joins of `rows` to each referenced entity's rejected keys. -#}
 {% macro landing_reference_joins(rows, references) -%}
     {%- for column, parent in references.items() %}
-    left join (select distinct {{ column }} from {{ ref('stg_' ~ parent) }}) as parent_{{ loop.index }}
-        on {{ rows }}.{{ column }} = parent_{{ loop.index }}.{{ column }}
     left join (
         -- the parent's rows with this key were all rejected: the first reason says why
         select
@@ -353,11 +351,18 @@ select * from final
 {%- endmacro %}
 
 
-{#- The reference rule's failure over landing_reference_joins (null when it passes). -#}
-{% macro landing_reference_failure(references) -%}
+{#-
+    The reference rule's failure for `rows` over landing_reference_joins (null when it
+    passes): the key is not among the parent's staged keys. An `in` over the parent's
+    keys is a hash join on them as they are; a join to their distinct values would
+    first aggregate them (at 4.4M orders, 60 % more CPU).
+-#}
+{% macro landing_reference_failure(rows, references) -%}
     case
         {%- for column, parent in references.items() %}
-        when parent_{{ loop.index }}.{{ column }} is null
+        when not coalesce(
+            {{ rows }}.{{ column }} in (select {{ column }} from {{ ref('stg_' ~ parent) }}), false
+        )
             then coalesce(
                 '{{ column | replace("_id", "") }}_rejected:'
                 || parent_rejected_{{ loop.index }}.reject_reason,
@@ -544,3 +549,18 @@ select * from final
 {% macro default__landing_key_hash(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
+
+
+{#-
+    `not materialized` for a CTE that is read more than once but is only a filter of a
+    table, so the engine scans the table for each reader instead of copying it first
+    (DuckDB materializes such CTEs by default: a copy of every staged row). Empty on
+    engines without the keyword.
+-#}
+{% macro inlined_cte() -%}
+    {{ return(adapter.dispatch('inlined_cte', 'customer360')()) }}
+{%- endmacro %}
+
+{% macro default__inlined_cte() -%}{%- endmacro %}
+
+{% macro duckdb__inlined_cte() -%}not materialized{%- endmacro %}

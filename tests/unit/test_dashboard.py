@@ -263,6 +263,35 @@ def test_partial_periods_are_marked_in_the_trend_and_the_forecast(rendered, serv
     assert 'id="trend-note"' in html
 
 
+def test_the_forecast_note_names_the_chosen_model_its_skill_and_its_interval(
+    rendered, serving
+) -> None:
+    """The overview says which model forecasts, how it did on the held-out months against
+    the naive forecast, and what the shaded band is; the page's rows carry the interval."""
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        [(model, mape, naive_mape, skill, ratio, held_out)] = connection.execute(
+            "select distinct forecast_model, holdout_mape, naive_holdout_mape, "
+            "skill_over_naive, prediction_interval_ratio, holdout_months "
+            "from ml.sales_forecast where series = 'All customers'"
+        ).fetchall()
+    assert model is not None and held_out > 0
+    html = rendered["index.html"]
+    note = re.search(r'<p class="note" id="forecast-model">(.*?)</p>', html, re.DOTALL)
+    assert note, "no forecast model note on the overview"
+    text = " ".join(re.sub(r"<[^>]+>", "", note.group(1)).split())
+    assert text.startswith(f"Forecast model: {model},")
+    assert f"On the {held_out} held-out months: MAPE {dashboard.fmt_pct(mape)}" in text
+    assert f"against {dashboard.fmt_pct(naive_mape)} for the naive forecast" in text
+    assert f"skill over naive {dashboard.fmt_number(skill, 2)}" in text
+    assert f"the {dashboard.fmt_pct(ratio, 0)} prediction interval" in text
+    ahead = [row for row in embedded(html, "forecast") if row["is_forecast"]]
+    assert ahead
+    for row in ahead:
+        assert row["forecast_model"] == model
+        assert 0 <= row["predicted_revenue_lower"] <= row["predicted_revenue"]
+        assert row["predicted_revenue"] <= row["predicted_revenue_upper"]
+
+
 def test_every_filter_value_has_a_strategy(rendered) -> None:
     html = rendered["index.html"]
     keys = [row["filter_key"] for row in embedded(html, "kpis") if row["filter_key"]]
