@@ -20,6 +20,9 @@ DEFAULTS = {
     "C360_DASHBOARD_DIR": "warehouse/dashboards",
     "C360_SERVING_GRACE_MINUTES": "60",
     "C360_MEMORY_LIMIT": "4GB",
+    # OpenMP / BLAS threads per Python model (customer360.ml); dbt already runs two
+    # models at once (profiles.yml `threads`)
+    "C360_ML_THREADS": "1",
 }
 
 
