@@ -368,6 +368,9 @@ def test_formula_like_text_is_neutralised_in_the_target_list(serving, tmp_path) 
         "where customer_id = (select min(customer_id) from marts.customer_360)",
         "update marts.customer_360 set rfm_segment = '@SUM(A1)' "
         "where customer_id = (select max(customer_id) from marts.customer_360)",
+        # the filter's options are kpi_summary's selections
+        "insert into marts.kpi_summary (selection_kind, selection, customers) "
+        "values ('rfm_segment', '@SUM(A1)', 1)",
     )
     out = tmp_path / "dashboards"
     dashboard.render(copy, tmp_path / "quality", out)
