@@ -211,6 +211,35 @@ def test_the_roi_page_per_segment_equals_the_retention_metrics(
         assert answered[segment] == pytest.approx(values, abs=1e-3), segment
 
 
+def test_the_campaign_metrics_equal_the_roi_page_campaign_table(
+    demo_build: Build, mf_project: Path
+) -> None:
+    names = ["campaign_contacts", "conversions", "campaign_revenue", "campaign_cost"]
+    rows = mf_query(
+        demo_build,
+        mf_project,
+        "--metrics",
+        ",".join(names),
+        "--group-by",
+        "campaign_segment__campaign_name",
+    )
+    answered = {
+        row["campaign_segment__campaign_name"]: [number(row[name]) for name in names]
+        for row in rows
+    }
+    sql = (PROJECT_DIR / "dashboards/queries/roi/campaigns.sql").read_text()
+    page = {
+        name: [float(value) for value in values]
+        for name, *values in demo_build.query(
+            f"select campaign_name, contacts, conversions, revenue, cost from ({sql})"
+        )
+    }
+    assert sorted(answered) == sorted(page) and len(page) > 1
+    assert sum(values[1] for values in page.values()) > 0
+    for name, values in page.items():
+        assert answered[name] == pytest.approx(values, abs=1e-3), name
+
+
 def test_the_readme_lists_every_metric(demo_build: Build) -> None:
     manifest = json.loads((demo_build.target / "semantic_manifest.json").read_text())
     defined = sorted(metric["name"] for metric in manifest["metrics"])
