@@ -105,6 +105,13 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def embedded(html: str, name: str) -> object:
+    """A value of a dashboard page's DATA object (one `  name: <json>,` line)."""
+    match = re.search(rf"^  {name}: (.*),$", html, re.MULTILINE)
+    assert match, f"no {name} in the page's DATA"
+    return json.loads(match.group(1))
+
+
 def parquet_digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every Parquet file under `folder`, by relative path."""
     return {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import json
 import re
 import shutil
 from pathlib import Path
@@ -23,7 +22,7 @@ from plotly.offline import get_plotlyjs
 from customer360 import dashboard, publish
 from customer360.cli import main
 from customer360.export import FORMULA_STARTS
-from tests.helpers import KPI_NOTE, PROJECT_DIR, REQUIREMENT_CITATION, Build
+from tests.helpers import KPI_NOTE, PROJECT_DIR, REQUIREMENT_CITATION, Build, embedded
 
 FILES = [
     "index.html",
@@ -65,13 +64,6 @@ def variant(serving: Path, tmp_path: Path, *statements: str) -> Path:
 def own_content(html: str) -> str:
     """The page without the inlined Plotly library."""
     return html.replace(get_plotlyjs(), "")
-
-
-def embedded(html: str, name: str) -> object:
-    """A value of the page's DATA object (one `  name: <json>,` line)."""
-    match = re.search(rf"^  {name}: (.*),$", html, re.MULTILINE)
-    assert match, f"no {name} in the page's DATA"
-    return json.loads(match.group(1))
 
 
 def test_seven_pages_with_plotly_inlined_once_and_a_nav(rendered, serving) -> None:
@@ -189,39 +181,29 @@ def test_customer_lifetime_value_per_segment_matches_the_warehouse(rendered, ser
 
 
 def test_a_partly_known_cost_shows_the_profit_with_its_coverage(serving, tmp_path) -> None:
-    """Lines 1 lose their cost: profit is then that of the other lines, and the card says
-    which share of the revenue it covers; a line without a price leaves revenue known
-    for the priced lines only, with the share of lines it covers."""
+    """The revenue and profit cards show kpi_summary's figures (the semantic layer's metrics;
+    its dbt unit test covers unknown prices and costs) with their coverage: a profit known
+    for part of the revenue says which share, a revenue known for part of the lines too."""
     copy = variant(
         serving,
         tmp_path,
-        "update marts.fct_order_lines set unit_cost = null, cost = null, profit = null "
-        "where line_number = 1",
-        "update marts.fct_order_lines set unit_price = null, revenue = null, profit = null "
-        "where order_id in (select min(order_id) from marts.fct_order_lines where is_purchase)",
+        "update marts.kpi_summary set price_coverage_ratio = 0.75, cost_coverage_ratio = 0.625 "
+        "where selection_kind = 'all'",
     )
     with duckdb.connect(str(copy / "customer360.duckdb"), read_only=True) as connection:
-        [(lines, priced, revenue, profit, costed_revenue)] = connection.execute(
-            "select count(*), count(revenue), sum(revenue), sum(profit), "
-            "sum(case when profit is not null then revenue end) from marts.fct_order_lines "
-            "where is_purchase and order_date < (select as_of_date from main.publish_info)"
+        [(revenue, profit)] = connection.execute(
+            "select revenue, profit from marts.kpi_summary where selection_kind = 'all'"
         ).fetchall()
-    assert 0 < costed_revenue < revenue and priced < lines
     out = tmp_path / "dashboards"
     dashboard.render(copy, tmp_path / "quality", out)
     html = (out / "index.html").read_text()
     everyone = next(row for row in embedded(html, "kpis") if row["filter_key"] == "")
     assert everyone["revenue"] == pytest.approx(float(revenue))
     assert everyone["profit"] == pytest.approx(float(profit))
-    assert everyone["cost_coverage_ratio"] == pytest.approx(float(costed_revenue / revenue))
-    assert everyone["price_coverage_ratio"] == pytest.approx(priced / lines)
     notes = dict(KPI_NOTE.findall(html))
     assert sorted(notes) == ["profit", "revenue"]
-    assert (
-        notes["profit"]
-        == f"cost known for {float(costed_revenue / revenue) * 100:.1f} % of revenue"
-    )
-    assert notes["revenue"] == f"price known for {priced / lines * 100:.1f} % of lines"
+    assert notes["profit"] == "cost known for 62.5 % of revenue"
+    assert notes["revenue"] == "price known for 75.0 % of lines"
 
 
 def test_partial_periods_are_marked_in_the_trend_and_the_forecast(rendered, serving) -> None:
@@ -386,6 +368,9 @@ def test_formula_like_text_is_neutralised_in_the_target_list(serving, tmp_path) 
         "where customer_id = (select min(customer_id) from marts.customer_360)",
         "update marts.customer_360 set rfm_segment = '@SUM(A1)' "
         "where customer_id = (select max(customer_id) from marts.customer_360)",
+        # the filter's options are kpi_summary's selections
+        "insert into marts.kpi_summary (selection_kind, selection, customers) "
+        "values ('rfm_segment', '@SUM(A1)', 1)",
     )
     out = tmp_path / "dashboards"
     dashboard.render(copy, tmp_path / "quality", out)

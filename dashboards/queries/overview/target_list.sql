@@ -1,6 +1,7 @@
 -- The downloadable target list, without personal data: for every filter value, at most
--- $max_list_rows customers, most valuable first (expected loss = churn probability ×
--- monetary, then monetary, then customer_id). rank_* say a customer's place per value.
+-- $max_list_rows customers, most valuable first (customer_360.expected_value_lost = churn
+-- probability × monetary, unscored customers last; then monetary, then customer_id).
+-- rank_* say a customer's place per value.
 with
 
 customers as (
@@ -24,7 +25,7 @@ valued as (
         offers.discount_pct,
         offers.channel,
         offers.template_key,
-        coalesce(customers.churn_probability, 0) * customers.monetary as expected_loss
+        customers.expected_value_lost
     from customers
     left join offers on customers.customer_id = offers.customer_id
 ),
@@ -33,13 +34,15 @@ ranked as (
     select
         *,
         row_number() over (
-            order by expected_loss desc, monetary desc, customer_id
+            order by expected_value_lost desc nulls last, monetary desc, customer_id
         ) as rank_all,
         case when persona is not null then row_number() over (
-            partition by persona order by expected_loss desc, monetary desc, customer_id
+            partition by persona
+            order by expected_value_lost desc nulls last, monetary desc, customer_id
         ) end as rank_persona,
         case when rfm_segment is not null then row_number() over (
-            partition by rfm_segment order by expected_loss desc, monetary desc, customer_id
+            partition by rfm_segment
+            order by expected_value_lost desc nulls last, monetary desc, customer_id
         ) end as rank_rfm_segment
     from valued
 ),

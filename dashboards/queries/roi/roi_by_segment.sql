@@ -3,10 +3,10 @@ select
     rfm_segment,
     customers,
     monetary,
-    value_at_risk,
+    expected_value_lost,
     expected_saved_value,
     retention_cost,
     net_expected_value,
     roi_pct
 from marts.retention_roi_by_segment
-order by value_at_risk desc, rfm_segment
+order by expected_value_lost desc, rfm_segment

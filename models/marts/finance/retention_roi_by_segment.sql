@@ -1,6 +1,9 @@
 -- The expected value of retention per RFM segment, beside the Pulse retention ROI formula:
--- value at risk = Σ churn probability × monetary; saved = value at risk × `retention_save_rate`;
--- cost = `retention_cost_ratio` × monetary of the customers; net = saved − cost.
+-- expected value lost = Σ churn probability × monetary (customer_360.expected_value_lost);
+-- saved = expected value lost × `retention_save_rate`; cost = `retention_cost_ratio` ×
+-- monetary of the customers; net = saved − cost. The same figures are the semantic layer's
+-- metrics expected_value_lost, expected_saved_value, retention_cost and net_expected_value
+-- grouped by customer__rfm_segment.
 
 with
 
@@ -13,8 +16,7 @@ by_segment as (
         rfm_segment,
         count(*) as customers,
         sum(monetary) as monetary,
-        -- decimal products, so the sum is exact and every build gives the same bits
-        sum(cast(churn_probability * monetary as decimal(38, 6))) as value_at_risk
+        sum(expected_value_lost) as expected_value_lost
     from customers
     where has_purchased and churn_probability is not null
     group by rfm_segment
@@ -25,16 +27,16 @@ final as (
         rfm_segment,
         customers,
         cast(monetary as decimal(18, 4)) as monetary,
-        cast(value_at_risk as decimal(18, 4)) as value_at_risk,
-        cast(value_at_risk * {{ var('retention_save_rate') }} as decimal(18, 4))
+        cast(expected_value_lost as decimal(18, 4)) as expected_value_lost,
+        cast(expected_value_lost * {{ var('retention_save_rate') }} as decimal(18, 4))
             as expected_saved_value,
         cast(monetary * {{ var('retention_cost_ratio') }} as decimal(18, 4)) as retention_cost,
         cast(
-            value_at_risk * {{ var('retention_save_rate') }}
+            expected_value_lost * {{ var('retention_save_rate') }}
             - monetary * {{ var('retention_cost_ratio') }} as decimal(18, 4)
         ) as net_expected_value,
         (
-            value_at_risk * {{ var('retention_save_rate') }}
+            expected_value_lost * {{ var('retention_save_rate') }}
             - monetary * {{ var('retention_cost_ratio') }}
         )
         / nullif(monetary * {{ var('retention_cost_ratio') }}, 0) * 100 as roi_pct

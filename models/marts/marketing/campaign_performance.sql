@@ -107,7 +107,8 @@ final as (
             sum(responses.contact_cost)
             / nullif(count(*) filter (where responses.attributed_revenue > 0), 0)
             as decimal(18, 4)
-        ) as cost_per_retained_customer
+        ) as cost_per_retained_customer,
+        cast(any_value(campaigns.started_at) as date) as started_date
     from responses
     left join campaigns on responses.campaign_id = campaigns.campaign_id
     left join customers on responses.customer_id = customers.customer_id

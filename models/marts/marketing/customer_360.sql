@@ -94,7 +94,10 @@ final as (
                     {{ var('composite_rfm_weight') }} * rfm_component
                     + (1 - {{ var('composite_rfm_weight') }}) * retention_component
             end
-        ) as integer) as composite_score
+        ) as integer) as composite_score,
+        -- decimal, so sums of it are exact and every build gives the same bits
+        cast(churn_probability * monetary as decimal(18, 6)) as expected_value_lost,
+        {{ as_of_date() }} as as_of_date
     from combined
 )
 

@@ -131,7 +131,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
     sql = f"""
         select
             rfm_segment,
-            cast(abs(expected_saved_value - value_at_risk * {save}) as double)
+            cast(abs(expected_saved_value - expected_value_lost * {save}) as double)
                 as expected_saved_value_error,
             cast(abs(retention_cost - monetary * {ratio}) as double) as retention_cost_error,
             cast(abs(net_expected_value - (expected_saved_value - retention_cost)) as double)
@@ -156,7 +156,7 @@ def roi_by_segment_suite(rules: Rules) -> Suite:
                 0,
                 tolerance,
                 column="expected_saved_value",
-                notes="expected_saved_value = value_at_risk * retention_save_rate (± 0.0001: "
+                notes="expected_saved_value = expected_value_lost * retention_save_rate (± 0.0001: "
                 "amounts are rounded to 4 decimals)",
             ),
             between(
