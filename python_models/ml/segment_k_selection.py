@@ -5,7 +5,7 @@ from customer360.ml import segmentation
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    features = segmentation.fit_sample(dbt.ref("int_customer_features_scaled"))
+    features = segmentation.fit_sample(dbt.ref("customer_segment_features"))
     return segmentation.select_k(
         features,
         k_min=int(meta["k_min"]),

@@ -5,5 +5,5 @@ from customer360.ml import segmentation
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    features = segmentation.fit_sample(dbt.ref("int_customer_features_scaled"))
+    features = segmentation.fit_sample(dbt.ref("customer_segment_features"))
     return segmentation.fit_pca(features, seed=int(meta["seed"]))

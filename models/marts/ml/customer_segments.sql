@@ -7,7 +7,7 @@
 with
 
 customer_features as (
-    select * from {{ ref('int_customer_features_scaled') }}
+    select * from {{ ref('customer_segment_features') }}
 ),
 
 centres as (

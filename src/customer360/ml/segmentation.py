@@ -30,7 +30,7 @@ def to_matrix(table: pa.Table | pa.RecordBatchReader, columns: Sequence[str]) ->
 
 
 def fit_sample(features_relation) -> np.ndarray:
-    """The fit sample of `int_customer_features_scaled` (a DuckDB relation) as a matrix,
+    """The fit sample of `customer_segment_features` (a DuckDB relation) as a matrix,
     in customer order, read with Arrow."""
     sample = (
         features_relation.filter("is_in_fit_sample")
