@@ -11,15 +11,20 @@ import yaml
 
 # The C360_* settings that have a default, and the default: written once here. dbt's
 # profiles.yml and dbt_project.yml and the Makefile restate the ones they read, in their
-# own syntax. A relative path is taken from the project directory.
+# own syntax; tests/unit/test_settings.py checks that they restate these values and that
+# no Python module has a default of its own. A relative path is taken from the project
+# directory.
 DEFAULTS = {
     "C360_LANDING_DIR": "data/landing",
+    "C360_TARGET": "dev",
     "C360_DB_PATH": "warehouse/customer360.duckdb",
+    "C360_TEST_DB_PATH": "warehouse/test.duckdb",
     "C360_SERVING_DIR": "warehouse/serving",
     "C360_QUALITY_DIR": "warehouse/quality",
     "C360_DASHBOARD_DIR": "warehouse/dashboards",
     "C360_SERVING_GRACE_MINUTES": "60",
     "C360_MEMORY_LIMIT": "4GB",
+    "C360_CHROMIUM": "/usr/bin/chromium",
 }
 
 
