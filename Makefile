@@ -4,6 +4,7 @@
 #   make test   lint + unit tests + dbt build and tests + integration tests
 #   make docs   generate and serve the dbt docs
 #   make lint   sqlfluff (dbt templater, duckdb dialect) + ruff
+#   make readme regenerate the README's model map and var table (dbt parse + dbt_project.yml)
 #   make bench  time ingest, a full and a one-day dbt build against a bare-DuckDB floor
 #               (about 1M order lines; BENCH_ARGS="--order-lines 10000000" for more)
 
@@ -17,7 +18,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 LANDING_DIR := $(or $(C360_LANDING_DIR),data/landing)
 DOCS_PORT ?= 8080
 
-.PHONY: install browser run build test unit integration dbt-test lint format docs bench clean
+.PHONY: install browser run build test unit integration dbt-test lint format docs bench readme clean
 
 install: $(VENV)/.installed
 
@@ -91,6 +92,11 @@ docs: install
 
 bench: install
 	$(BIN)/python -m customer360.bench $(BENCH_ARGS)
+
+# The README's model map and var table, generated from `dbt parse` and dbt_project.yml
+# (tests/integration/test_readme.py fails when they are out of date).
+readme: install
+	$(BIN)/python -m customer360.readme_tables
 
 clean:
 	rm -rf target logs test-artifacts warehouse/*.duckdb warehouse/*.wal warehouse/serving warehouse/private warehouse/quality warehouse/dashboards

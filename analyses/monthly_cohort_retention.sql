@@ -4,7 +4,7 @@
 with
 
 purchases as (
-    select * from {{ ref('int_purchases_with_gaps') }}
+    select * from {{ ref('fct_customer_purchases') }}
 ),
 
 cohorts as (

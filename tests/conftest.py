@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Build, run_cli, run_dbt
+from customer360 import dbt_manifest
+from tests.helpers import PROJECT_DIR, Build, run_cli, run_dbt
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,10 @@ def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     run_dbt(build, "build")
     assert build.returncode == 0, build.output[-5000:]
     return build
+
+
+@pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The project's manifest from `dbt parse` (no warehouse, no data): enough for checks
+    of the project's structure."""
+    return dbt_manifest.parse(PROJECT_DIR, tmp_path_factory.mktemp("parse") / "target")

@@ -5,9 +5,10 @@ from customer360.ml import segmentation
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    features = segmentation.fit_sample(dbt.ref("int_customer_features_scaled"))
+    features = segmentation.feature_names(meta["features"])
+    sample = segmentation.fit_sample(dbt.ref("customer_segment_features"), features)
     return segmentation.select_k(
-        features,
+        sample,
         k_min=int(meta["k_min"]),
         k_max=int(meta["k_max"]),
         seed=int(meta["seed"]),

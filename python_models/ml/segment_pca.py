@@ -5,5 +5,6 @@ from customer360.ml import segmentation
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    features = segmentation.fit_sample(dbt.ref("int_customer_features_scaled"))
-    return segmentation.fit_pca(features, seed=int(meta["seed"]))
+    features = segmentation.feature_names(meta["features"])
+    sample = segmentation.fit_sample(dbt.ref("customer_segment_features"), features)
+    return segmentation.fit_pca(sample, seed=int(meta["seed"]), features=features)

@@ -11,10 +11,14 @@ import yaml
 
 # The C360_* settings that have a default, and the default: written once here. dbt's
 # profiles.yml and dbt_project.yml and the Makefile restate the ones they read, in their
-# own syntax. A relative path is taken from the project directory.
+# own syntax; tests/unit/test_settings.py checks that they restate these values and that
+# no Python module has a default of its own. A relative path is taken from the project
+# directory.
 DEFAULTS = {
     "C360_LANDING_DIR": "data/landing",
+    "C360_TARGET": "dev",
     "C360_DB_PATH": "warehouse/customer360.duckdb",
+    "C360_TEST_DB_PATH": "warehouse/test.duckdb",
     "C360_SERVING_DIR": "warehouse/serving",
     "C360_QUALITY_DIR": "warehouse/quality",
     "C360_DASHBOARD_DIR": "warehouse/dashboards",
@@ -23,6 +27,7 @@ DEFAULTS = {
     # OpenMP / BLAS threads per Python model (customer360.ml); dbt already runs two
     # models at once (profiles.yml `threads`)
     "C360_ML_THREADS": "1",
+    "C360_CHROMIUM": "/usr/bin/chromium",
 }
 
 

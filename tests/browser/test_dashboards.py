@@ -13,7 +13,6 @@ import csv
 import functools
 import http.server
 import json
-import os
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import duckdb
 import pytest
 
 from customer360 import publish
+from customer360.project import setting
 from tests.helpers import PROJECT_DIR, Build, run_cli, run_dbt
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -37,7 +37,7 @@ PAGES = {
     "quality": "quality.html",
 }
 SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("C360_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = setting("C360_CHROMIUM")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

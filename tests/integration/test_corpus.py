@@ -44,7 +44,7 @@ SELECTION = [
     "+landing_reconciliation",
     "+rejected_rows",
     "+fct_orders",
-    "+int_basket_items",
+    "+fct_basket_items",
     "+int_as_of_date",
     "+dim_customers",
     "+dim_products",

@@ -307,7 +307,7 @@ def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:
     incremental_tables, full_tables = marts_and_ml(build), marts_and_ml(full)
     assert {
         "staging.base_order_items",
-        "intermediate.int_purchases_with_gaps",
+        "marts.fct_customer_purchases",
         "marts.fct_order_lines",
         "marts.fct_orders",
         "marts.fct_device_logs",

@@ -95,9 +95,7 @@ def test_postage_counts_in_revenue(landed: dict) -> None:
 def test_postage_is_no_product(landed: dict) -> None:
     build = landed["build"]
     baskets = {(order, product) for order, product, _, _ in landed["lines"] if product != "POST"}
-    assert set(build.query("select order_id, product_id from intermediate.int_basket_items")) == (
-        baskets
-    )
+    assert set(build.query("select order_id, product_id from marts.fct_basket_items")) == baskets
     assert "O80" not in {order for order, _ in baskets}  # postage alone is no basket
 
     bought: dict[str, set[str]] = defaultdict(set)
@@ -144,6 +142,6 @@ def test_switching_the_rules_off_rebuilds_the_order_lines(landed: dict) -> None:
         (0,)
     ]
     [(post_baskets,)] = build.query(
-        "select count(*) from intermediate.int_basket_items where product_id = 'POST'"
+        "select count(*) from marts.fct_basket_items where product_id = 'POST'"
     )
     assert post_baskets == sum(1 for line in landed["lines"] if line[1] == "POST")

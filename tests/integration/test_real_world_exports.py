@@ -179,7 +179,7 @@ def test_guest_orders_count_in_revenue_and_baskets_never_in_customer_marts(retai
     )
     [(orders, baskets, revenue, in_customer_marts, anonymous_rows)] = build.query(
         "select (select count(*) from marts.fct_orders where is_anonymous and line_count > 0), "
-        "(select count(distinct order_id) from intermediate.int_basket_items where order_id in "
+        "(select count(distinct order_id) from marts.fct_basket_items where order_id in "
         " (select order_id from marts.fct_orders where is_anonymous)), "
         "(select sum(net_revenue) from marts.fct_orders where is_anonymous), "
         "(select count(*) from marts.customer_360 where customer_id is null), "

@@ -70,7 +70,7 @@ def test_the_demo_warehouse_passes_every_critical_expectation(
     ]
     with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
         assert as_of == connection.execute("select as_of_date from publish_info").fetchall()
-    assert counts == [("0 unexpected of 16",)]
+    assert counts == [("0 unexpected of 17",)]
     assert f"run {result.stdout.split()[1]}" in result.stdout
     index = out / "data_docs" / "index.html"
     assert index.is_file()

@@ -12,6 +12,7 @@ import pytest
 from mlxtend.frequent_patterns import apriori, fpgrowth
 
 from customer360.ml import bundle_support, bundles, churn, segmentation
+from customer360.project import project_vars
 from tests.apriori_reference import mlxtend_counts, onehot, rule_counts_by_hand
 
 PERSONA_RULES = [
@@ -21,10 +22,14 @@ PERSONA_RULES = [
     ("Recent Buyers", "min_recency"),
     ("Casual Shoppers", "rest"),
 ]
+# the project's one list of segmentation features (var segment_features)
+FEATURES = project_vars()["segment_features"]
+SCALED = segmentation.scaled_columns(FEATURES)
 
 
 def planted_blobs(seed: int = 0, per_blob: int = 150) -> tuple[np.ndarray, np.ndarray]:
     """Four well-separated blobs in the five segmentation features."""
+    assert FEATURES == ["recency", "frequency", "monetary", "tenure", "gap"]
     rng = np.random.default_rng(seed)
     centres = np.array(
         [
@@ -49,10 +54,10 @@ def test_the_knee_of_a_planted_four_cluster_curve_is_four() -> None:
 
 def test_planted_clusters_are_recovered_and_named_from_their_centres() -> None:
     features, labels = planted_blobs()
-    centres = segmentation.fit_centres(features, 4, seed=1, rules=PERSONA_RULES)
+    centres = segmentation.fit_centres(features, 4, seed=1, rules=PERSONA_RULES, features=FEATURES)
     names = centres.column("persona").to_pylist()
     assert names == ["VIP", "At Risk", "Loyalists", "Casual Shoppers"]
-    coordinates = np.column_stack([centres.column(f).to_numpy() for f in segmentation.FEATURES])
+    coordinates = np.column_stack([centres.column(f).to_numpy() for f in SCALED])
     nearest = ((features[:, None, :] - coordinates[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
     # every planted blob lands entirely in the segment named for it
     assert (nearest == labels).all()
@@ -61,22 +66,34 @@ def test_planted_clusters_are_recovered_and_named_from_their_centres() -> None:
 def test_persona_names_do_not_depend_on_row_order() -> None:
     features, _ = planted_blobs()
     shuffled = features[np.random.default_rng(5).permutation(len(features))]
-    first = segmentation.fit_centres(features, 4, seed=1, rules=PERSONA_RULES)
-    second = segmentation.fit_centres(shuffled, 4, seed=1, rules=PERSONA_RULES)
+    first = segmentation.fit_centres(features, 4, 1, PERSONA_RULES, FEATURES)
+    second = segmentation.fit_centres(shuffled, 4, 1, PERSONA_RULES, FEATURES)
     assert first.column("persona").to_pylist() == second.column("persona").to_pylist()
-    for feature in segmentation.FEATURES:
+    for feature in SCALED:
         assert np.allclose(first.column(feature).to_numpy(), second.column(feature).to_numpy())
 
 
 def test_extra_segments_share_the_rest_persona_numbered_by_value() -> None:
     centres = np.array([[0, 0, value, 0, 0] for value in (5.0, 1.0, 3.0)])
-    names = segmentation.name_segments(centres, [("VIP", "max_monetary"), ("Other", "rest")])
+    names = segmentation.name_segments(
+        centres, [("VIP", "max_monetary"), ("Other", "rest")], FEATURES
+    )
     assert names == ["VIP", "Other 2", "Other 1"]
+
+
+def test_a_persona_rule_on_a_feature_not_in_the_list_is_an_error() -> None:
+    centres = np.zeros((2, 2))
+    with pytest.raises(ValueError, match=r"need features \['tenure'\]"):
+        segmentation.name_segments(
+            centres, [("Old", "max_tenure"), ("Other", "rest")], ["recency", "monetary"]
+        )
+    assert segmentation.feature_names(" recency, monetary ,") == ["recency", "monetary"]
 
 
 def test_pca_signs_are_fixed_and_weights_unit_length() -> None:
     features, _ = planted_blobs()
-    pca = segmentation.fit_pca(features, seed=1)
+    pca = segmentation.fit_pca(features, seed=1, features=FEATURES)
+    assert pca.column("feature").to_pylist() == SCALED
     for component in ("pc1_weight", "pc2_weight"):
         weights = pca.column(component).to_numpy()
         assert np.isclose(np.linalg.norm(weights), 1.0)

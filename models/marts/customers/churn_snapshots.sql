@@ -4,7 +4,7 @@
 with
 
 purchases as (
-    select * from {{ ref('int_purchases_with_gaps') }}
+    select * from {{ ref('fct_customer_purchases') }}
 ),
 
 orders as (
@@ -134,12 +134,10 @@ features as {{ materialized_cte() }} (
 
 cutoff_medians as (
     -- the churn rule's medians among the customers who had bought by each cutoff
+    -- (macros/churn_rule.sql, the one definition customer_churn_labels uses too)
     select
         cutoff_date,
-        median(monetary) as median_monetary,
-        median(frequency) as median_frequency,
-        -- avg_gap_days is null for one-order customers, so this is over repeat customers
-        median(avg_gap_days) as median_repeat_gap_days
+        {{ churn_rule_medians() }}
     from features
     group by cutoff_date
 ),
@@ -164,13 +162,16 @@ final as (
         case
             when features.is_labelable then not coalesce(features.is_next_in_horizon, false)
         end as is_churned,
-        coalesce(
-            features.recency_days
-            > coalesce(features.avg_gap_days, cutoff_medians.median_repeat_gap_days),
-            false
-        )
-        and features.monetary < cutoff_medians.median_monetary
-        and features.frequency < cutoff_medians.median_frequency as is_churned_by_rule,
+        {{ churn_rule(
+            recency_days='features.recency_days',
+            reference_gap_days=churn_rule_reference_gap(
+                'features.avg_gap_days', 'cutoff_medians.median_repeat_gap_days'
+            ),
+            monetary='features.monetary',
+            median_monetary='cutoff_medians.median_monetary',
+            frequency='features.frequency',
+            median_frequency='cutoff_medians.median_frequency'
+        ) }} as is_churned_by_rule,
         features.first_purchase_date,
         features.last_purchase_date,
         features.next_purchase_at

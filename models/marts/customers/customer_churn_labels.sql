@@ -12,11 +12,9 @@ buyers as (
 ),
 
 medians as (
+    -- the churn rule's medians over the buying customers (macros/churn_rule.sql)
     select
-        median(monetary) as median_monetary,
-        median(frequency) as median_frequency,
-        -- avg_gap_days is null for one-order customers, so this is over repeat customers
-        median(avg_gap_days) as median_repeat_gap_days
+        {{ churn_rule_medians() }}
     from buyers
 ),
 
@@ -27,7 +25,8 @@ compared as (
         buyers.frequency,
         buyers.monetary,
         buyers.avg_gap_days,
-        coalesce(buyers.avg_gap_days, medians.median_repeat_gap_days) as reference_gap_days,
+        {{ churn_rule_reference_gap('buyers.avg_gap_days', 'medians.median_repeat_gap_days') }}
+            as reference_gap_days,
         case
             when buyers.avg_gap_days is not null then 'own_average_gap'
             else 'median_of_repeat_customers'
@@ -49,12 +48,10 @@ final as (
         reference_gap_days,
         median_monetary,
         median_frequency,
-        coalesce(recency_days > reference_gap_days, false) as is_overdue,
+        {{ churn_rule_is_overdue() }} as is_overdue,
         monetary < median_monetary as is_below_median_monetary,
         frequency < median_frequency as is_below_median_frequency,
-        coalesce(recency_days > reference_gap_days, false)
-        and monetary < median_monetary
-        and frequency < median_frequency as is_churned_by_rule
+        {{ churn_rule() }} as is_churned_by_rule
     from compared
 )
 

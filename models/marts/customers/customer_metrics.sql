@@ -7,7 +7,7 @@ customers as (
 ),
 
 purchases as (
-    select * from {{ ref('int_purchases_with_gaps') }}
+    select * from {{ ref('fct_customer_purchases') }}
 ),
 
 orders as (

@@ -8,7 +8,7 @@ metrics as (
 ),
 
 purchases as (
-    select * from {{ ref('int_purchases_with_gaps') }}
+    select * from {{ ref('fct_customer_purchases') }}
 ),
 
 purchase_days as (

@@ -5,7 +5,7 @@
 with
 
 basket_items as (
-    select * from {{ ref('int_basket_items') }}
+    select * from {{ ref('fct_basket_items') }}
 ),
 
 support_selection as (

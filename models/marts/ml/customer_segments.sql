@@ -1,13 +1,12 @@
 -- Every buying customer's segment: the nearest KMeans centre (ties go to the lower
 -- segment id), its persona, the distance to it and the 2-D PCA coordinates.
 
-{%- set features = ['recency_scaled', 'frequency_scaled', 'monetary_scaled', 'tenure_scaled',
-    'gap_scaled'] %}
+{%- set features = segment_feature_columns() %}
 
 with
 
 customer_features as (
-    select * from {{ ref('int_customer_features_scaled') }}
+    select * from {{ ref('customer_segment_features') }}
 ),
 
 centres as (

@@ -12,7 +12,7 @@ stock_health as (
 ),
 
 basket_items as (
-    select * from {{ ref('int_basket_items') }}
+    select * from {{ ref('fct_basket_items') }}
 ),
 
 baskets as (

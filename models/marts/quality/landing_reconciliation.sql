@@ -3,11 +3,11 @@
 
 with
 
-{% for entity in entities %}
-{{ entity }}_landed as (
-    select * from {{ source('landing', entity) }}
+landed as (
+    select * from {{ ref('stg_landed_row_counts') }}
 ),
 
+{% for entity in entities %}
 {{ entity }}_validated as (
     select * from {{ ref('base_' ~ entity) }}
 ),
@@ -17,7 +17,6 @@ counted as (
     {%- for entity in entities %}
     select
         '{{ entity }}' as entity,
-        (select count(*) from {{ entity }}_landed) as landed_rows,
         count(*) filter (where row_outcome = 'staged') as staged_rows,
         count(*) filter (where row_outcome = 'duplicate') as duplicate_rows,
         count(*) filter (where row_outcome = 'rejected') as rejected_rows,
@@ -36,14 +35,16 @@ counted as (
 
 final as (
     select
-        entity,
-        landed_rows,
-        staged_rows,
-        duplicate_rows,
-        rejected_rows,
-        anonymous_rows,
-        landed_rows = staged_rows + duplicate_rows + rejected_rows as is_reconciled
+        counted.entity,
+        landed.landed_rows,
+        counted.staged_rows,
+        counted.duplicate_rows,
+        counted.rejected_rows,
+        counted.anonymous_rows,
+        landed.landed_rows
+        = counted.staged_rows + counted.duplicate_rows + counted.rejected_rows as is_reconciled
     from counted
+    inner join landed on counted.entity = landed.entity
 )
 
 select * from final

@@ -2,7 +2,9 @@
 fit the centres, name them by rules on their ranks, and project to 2-D with PCA.
 
 Customers are assigned to the nearest centre in SQL (`customer_segments`), so only the
-fit sample ever reaches Python.
+fit sample ever reaches Python. The features are var `segment_features` (dbt_project.yml),
+the one list the SQL models and, through their `meta`, the Python models read; here they
+are passed in as names (`recency`), their columns are `<name>_scaled`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 
-FEATURES = ["recency_scaled", "frequency_scaled", "monetary_scaled", "tenure_scaled", "gap_scaled"]
 N_INIT = 4
 REST = "rest"  # the rule of the catch-all persona
 
@@ -29,15 +30,28 @@ def to_matrix(table: pa.Table | pa.RecordBatchReader, columns: Sequence[str]) ->
     return np.column_stack([table.column(name).to_numpy(zero_copy_only=False) for name in columns])
 
 
-def fit_sample(features_relation) -> np.ndarray:
-    """The fit sample of `int_customer_features_scaled` (a DuckDB relation) as a matrix,
+def feature_names(meta_value: str) -> list[str]:
+    """The segmentation features from a model's `meta` (var `segment_features`, joined
+    with commas by the model's yml)."""
+    names = [name.strip() for name in str(meta_value).split(",") if name.strip()]
+    if not names:
+        raise ValueError("var segment_features names no feature")
+    return names
+
+
+def scaled_columns(features: Sequence[str]) -> list[str]:
+    """The columns of `customer_segment_features` (and the centres) holding the features."""
+    return [f"{name}_scaled" for name in features]
+
+
+def fit_sample(features_relation, features: Sequence[str]) -> np.ndarray:
+    """The fit sample of `customer_segment_features` (a DuckDB relation) as a matrix,
     in customer order, read with Arrow."""
+    columns = scaled_columns(features)
     sample = (
-        features_relation.filter("is_in_fit_sample")
-        .order("customer_id")
-        .select(", ".join(FEATURES))
+        features_relation.filter("is_in_fit_sample").order("customer_id").select(", ".join(columns))
     )
-    return to_matrix(sample.arrow(), FEATURES)
+    return to_matrix(sample.arrow(), columns)
 
 
 def fit_kmeans(features: np.ndarray, k: int, seed: int) -> KMeans:
@@ -93,16 +107,25 @@ def select_k(
     )
 
 
-def name_segments(centres: np.ndarray, rules: Sequence[tuple[str, str]]) -> list[str]:
+def name_segments(
+    centres: np.ndarray, rules: Sequence[tuple[str, str]], features: Sequence[str]
+) -> list[str]:
     """A persona name for every centre, from rules on the centres' ranks.
 
     `rules` are (persona, rule) in priority order; a rule is `max_<feature>` or
-    `min_<feature>` over FEATURES without the `_scaled` suffix, or `rest`. With k centres
-    the first k - 1 rules each take the not-yet-named centre that fits them best; the
-    rest share the `rest` persona (numbered by monetary value when there are several).
+    `min_<feature>` over the feature names (`features`, the columns of `centres`), or
+    `rest`. With k centres the first k - 1 rules each take the not-yet-named centre that
+    fits them best; the rest share the `rest` persona (numbered by monetary value when
+    there are several).
     Names depend only on the centres, never on the cluster numbering."""
     k = len(centres)
-    feature_index = {name.removesuffix("_scaled"): i for i, name in enumerate(FEATURES)}
+    feature_index = {name: i for i, name in enumerate(features)}
+    needed = {rule.split("_", 1)[-1] for _, rule in rules if rule != REST} | {"monetary"}
+    if missing := sorted(needed - set(feature_index)):
+        raise ValueError(
+            f"the persona rules need features {missing}, not in var segment_features "
+            f"{list(features)}"
+        )
     ranked_rules = [(persona, rule) for persona, rule in rules if rule != REST]
     rest_persona = next((persona for persona, rule in rules if rule == REST), "Other")
     names: list[str | None] = [None] * k
@@ -119,19 +142,20 @@ def name_segments(centres: np.ndarray, rules: Sequence[tuple[str, str]]) -> list
 
 
 def fit_centres(
-    features: np.ndarray, k: int, seed: int, rules: Sequence[tuple[str, str]]
+    sample: np.ndarray, k: int, seed: int, rules: Sequence[tuple[str, str]], features: Sequence[str]
 ) -> pa.Table:
     """The centres of the chosen k, named, and numbered in the order of the persona rules
     (so the numbering is as stable as the names)."""
-    if len(features) == 0:
-        empty = {name: pa.array([], pa.float64()) for name in FEATURES}
+    columns = scaled_columns(features)
+    if len(sample) == 0:
+        empty = {name: pa.array([], pa.float64()) for name in columns}
         return pa.table(
             {"segment_id": pa.array([], pa.int32()), "persona": pa.array([], pa.string()), **empty}
         )
-    centres = fit_kmeans(features, k, seed).cluster_centers_
-    names = name_segments(centres, rules)
+    centres = fit_kmeans(sample, k, seed).cluster_centers_
+    names = name_segments(centres, rules, features)
     priority = {persona: order for order, (persona, _) in enumerate(rules)}
-    monetary = FEATURES.index("monetary_scaled")
+    monetary = list(features).index("monetary")
 
     def rank(i: int) -> tuple[int, float]:
         persona = names[i] if names[i] in priority else names[i].rsplit(" ", 1)[0]
@@ -142,18 +166,20 @@ def fit_centres(
         {
             "segment_id": pa.array(range(1, k + 1), pa.int32()),
             "persona": [names[i] for i in order],
-            **{name: centres[order, column] for column, name in enumerate(FEATURES)},
+            **{name: centres[order, column] for column, name in enumerate(columns)},
         }
     )
 
 
-def fit_pca(features: np.ndarray, seed: int) -> pa.Table:
-    """Two principal components: per feature, the sample mean and both weights."""
-    components = np.zeros((2, len(FEATURES)))
-    mean = features.mean(axis=0) if len(features) else np.zeros(len(FEATURES))
+def fit_pca(sample: np.ndarray, seed: int, features: Sequence[str]) -> pa.Table:
+    """Two principal components: per feature (its `_scaled` column), the sample mean and
+    both weights."""
+    columns = scaled_columns(features)
+    components = np.zeros((2, len(columns)))
+    mean = sample.mean(axis=0) if len(sample) else np.zeros(len(columns))
     explained = [0.0, 0.0]
-    if len(features) >= 2:
-        pca = PCA(n_components=min(2, len(FEATURES)), random_state=seed).fit(features)
+    if len(sample) >= 2:
+        pca = PCA(n_components=min(2, len(columns)), random_state=seed).fit(sample)
         components[: len(pca.components_)] = pca.components_
         # fix each component's sign so the largest weight is positive: same data, same plot
         signs = np.sign(components[np.arange(2), np.abs(components).argmax(axis=1)])
@@ -163,11 +189,11 @@ def fit_pca(features: np.ndarray, seed: int) -> pa.Table:
         )
     return pa.table(
         {
-            "feature": FEATURES,
+            "feature": columns,
             "feature_mean": mean,
             "pc1_weight": components[0],
             "pc2_weight": components[1],
-            "pc1_explained_variance_ratio": [explained[0]] * len(FEATURES),
-            "pc2_explained_variance_ratio": [explained[1]] * len(FEATURES),
+            "pc1_explained_variance_ratio": [explained[0]] * len(columns),
+            "pc2_explained_variance_ratio": [explained[1]] * len(columns),
         }
     )

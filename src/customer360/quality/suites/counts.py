@@ -17,6 +17,7 @@ ALL_CUSTOMER_MARTS = (
 BUYER_MARTS = (
     "marts.customer_rfm",
     "marts.customer_churn_labels",
+    "marts.customer_segment_features",
     "marts.customer_segments",
     "marts.customer_tiers",
     "marts.customer_repeat_purchases",
@@ -71,7 +72,8 @@ def counts_suite() -> Suite:
                 "expected_customers",
                 notes="all-customer marts (dim_customers, customer_metrics, customer_status, "
                 "customer_behavior, customer_360, retention_offers) match dim_customers; buyer "
-                "marts (customer_rfm, customer_churn_labels, customer_segments, customer_tiers, "
+                "marts (customer_rfm, customer_churn_labels, customer_segment_features, "
+                "customer_segments, customer_tiers, "
                 "customer_repeat_purchases, customer_lifetime_value, ml.clv_scores, "
                 "customer_360 where has_purchased) match customer_rfm; churn_predictions and "
                 "ml.churn_scores match customer_rfm once a churn model exists, else are empty. "

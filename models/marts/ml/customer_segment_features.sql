@@ -1,7 +1,22 @@
 -- Segmentation features of every buying customer: R, F, M, tenure and purchase gap,
 -- log-scaled (ln(1 + x)) and standardised (mean 0, standard deviation 1), and whether the
--- customer is in the deterministic sample the KMeans model is fitted on.
-{%- set features = ['recency', 'frequency', 'monetary', 'tenure', 'gap'] %}
+-- customer is in the deterministic sample the KMeans model is fitted on. Which features
+-- are used is var `segment_features`; how each is computed from customer_metrics is here.
+{%- set definitions = {
+    'recency': 'recency_days',
+    'frequency': 'frequency',
+    'monetary': 'greatest(monetary, 0)',
+    'tenure': 'active_days',
+    'gap': 'coalesce(avg_gap_days, active_days)',
+} %}
+{#- a one-order customer has no gap: the gap feature uses their tenure, the least it can be #}
+{%- set features = var('segment_features') %}
+{%- for feature in features if feature not in definitions %}
+{{ exceptions.raise_compiler_error(
+    "var segment_features: no definition of feature '" ~ feature ~ "' in customer_segment_features"
+    ~ " (known: " ~ definitions.keys() | join(', ') ~ ")"
+) }}
+{%- endfor %}
 
 with
 
@@ -13,13 +28,10 @@ logged as (
     -- decimals, so that the moments below are exact sums and every build gives the same
     -- bits (floating-point sums depend on the order parallel threads add them in)
     select
-        customer_id,
-        cast(ln(1 + recency_days) as decimal(38, 12)) as log_recency,
-        cast(ln(1 + frequency) as decimal(38, 12)) as log_frequency,
-        cast(ln(1 + greatest(monetary, 0)) as decimal(38, 12)) as log_monetary,
-        cast(ln(1 + active_days) as decimal(38, 12)) as log_tenure,
-        -- a one-order customer has no gap: use their tenure, the least it can be
-        cast(ln(1 + coalesce(avg_gap_days, active_days)) as decimal(38, 12)) as log_gap
+        {%- for feature in features %}
+        cast(ln(1 + {{ definitions[feature] }}) as decimal(38, 12)) as log_{{ feature }},
+        {%- endfor %}
+        customer_id
     from metrics
     where has_purchased
 ),
