@@ -1,0 +1,63 @@
+{#- The segmentation features and the nearest KMeans centre (docs: persona), one definition
+    for the current segments and the segment history. -#}
+
+{#- The five features the scaler is fitted on, each ln(1 + x), as decimals (so the moments
+    are exact sums and every build gives the same bits), from the columns recency_days,
+    frequency, monetary, active_days (tenure) and avg_gap_days of customer_metrics and of
+    the point-in-time features. -#}
+{% macro segment_log_features() %}
+        cast(ln(1 + recency_days) as decimal(38, 12)) as log_recency,
+        cast(ln(1 + frequency) as decimal(38, 12)) as log_frequency,
+        cast(ln(1 + greatest(monetary, 0)) as decimal(38, 12)) as log_monetary,
+        cast(ln(1 + active_days) as decimal(38, 12)) as log_tenure,
+        -- a one-order customer has no gap: use their tenure, the least it can be
+        cast(ln(1 + coalesce(avg_gap_days, active_days)) as decimal(38, 12)) as log_gap
+{%- endmacro %}
+
+
+{#- The logged features of `logged` standardised with the one-row scaler `scaler`
+    (int_segment_scaler), as select columns `<feature>_scaled`; 0 when a feature has no
+    spread or is unknown. -#}
+{% macro segment_scaled_features(logged, scaler) %}
+        {%- for feature in segment_features() %}
+        coalesce(
+            ({{ logged }}.log_{{ feature }} - {{ scaler }}.{{ feature }}_mean)
+            / nullif({{ scaler }}.{{ feature }}_sd, 0),
+            0
+        ) as {{ feature }}_scaled{{ ',' if not loop.last }}
+        {%- endfor %}
+{%- endmacro %}
+
+
+{% macro segment_features() %}
+    {{ return(['recency', 'frequency', 'monetary', 'tenure', 'gap']) }}
+{% endmacro %}
+
+
+{#- Each row of `features` (grouped by the `keys` columns) with the nearest centre of
+    `centres` (segment_centres) and its squared distance; ties go to the lower segment id. -#}
+{% macro nearest_segment(features, centres, keys) %}
+select
+    {%- for key in keys %}
+    {{ features }}.{{ key }},
+    {%- endfor %}
+    arg_min(
+        {{ centres }}.segment_id,
+        (
+            {%- for feature in segment_features() %}
+            power({{ features }}.{{ feature }}_scaled - {{ centres }}.{{ feature }}_scaled, 2)
+            {{- ' +' if not loop.last }}
+            {%- endfor %},
+            {{ centres }}.segment_id
+        )
+    ) as segment_id,
+    min(
+        {%- for feature in segment_features() %}
+        power({{ features }}.{{ feature }}_scaled - {{ centres }}.{{ feature }}_scaled, 2)
+        {{- ' +' if not loop.last }}
+        {%- endfor %}
+    ) as squared_distance
+from {{ features }}
+cross join {{ centres }}
+group by {% for key in keys %}{{ features }}.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+{%- endmacro %}
