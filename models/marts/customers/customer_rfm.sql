@@ -24,39 +24,8 @@ buyers as (
     where has_purchased
 ),
 
-ranked as (
-    -- rank() gives tied values the same (lowest) rank: scores never depend on row order
-    select
-        *,
-        rank() over (order by recency_days desc) as recency_rank,
-        rank() over (order by frequency) as frequency_rank,
-        -- an unknown monetary value (no prices) gets no M score: ranked apart from the rest
-        rank() over (partition by monetary is null order by monetary) as monetary_rank,
-        count(*) over () as buyer_count,
-        count(monetary) over () as priced_buyer_count
-    from buyers
-),
-
-scored as (
-    select
-        *,
-        cast(1 + floor({{ var('rfm_buckets') }} * (recency_rank - 1) / buyer_count) as integer)
-            as r_score,
-        cast(1 + floor({{ var('rfm_buckets') }} * (frequency_rank - 1) / buyer_count) as integer)
-            as f_score,
-        case when monetary is not null then cast(
-            1 + floor({{ var('rfm_buckets') }} * (monetary_rank - 1) / priced_buyer_count)
-            as integer
-        ) end as m_score
-    from ranked
-),
-
 combined as (
-    select
-        *,
-        -- the mean of F and M, halves rounded up; F alone when M is unknown
-        cast(floor((f_score + coalesce(m_score, f_score)) / 2.0 + 0.5) as integer) as fm_score
-    from scored
+    {{ rfm_scores('buyers') | indent(4) }}
 ),
 
 final as (

@@ -17,26 +17,8 @@ pca as (
     select * from {{ ref('segment_pca') }}
 ),
 
-distances as (
-    select
-        customer_features.customer_id,
-        centres.segment_id,
-        {%- for feature in features %}
-        power(customer_features.{{ feature }} - centres.{{ feature }}, 2)
-        {{- ' +' if not loop.last }}
-        {%- endfor %}
-            as squared_distance
-    from customer_features
-    cross join centres
-),
-
 nearest as (
-    select
-        customer_id,
-        arg_min(segment_id, (squared_distance, segment_id)) as segment_id,
-        min(squared_distance) as squared_distance
-    from distances
-    group by customer_id
+    {{ nearest_segment('customer_features', 'centres', ['customer_id']) | indent(4) }}
 ),
 
 pca_weights as (
