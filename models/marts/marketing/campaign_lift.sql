@@ -55,8 +55,14 @@ groups as (
         count(window_revenue) filter (where not is_control) as treated_known_revenue,
         sum(window_revenue) filter (where is_control) as control_revenue,
         count(window_revenue) filter (where is_control) as control_known_revenue,
-        var_samp(window_revenue) filter (where not is_control) as treated_revenue_variance,
-        var_samp(window_revenue) filter (where is_control) as control_revenue_variance,
+        -- exact decimal sums of squares, not var_samp: a floating-point aggregate depends
+        -- on the order of the rows, and the same data must give the same bits
+        sum(cast(window_revenue * window_revenue as decimal(38, 8))) filter (
+            where not is_control
+        ) as treated_revenue_squares,
+        sum(cast(window_revenue * window_revenue as decimal(38, 8))) filter (
+            where is_control
+        ) as control_revenue_squares,
         sum(contact_cost) filter (where not is_control) as cost
     from scoped
     group by campaign_id, rfm_segment
@@ -78,7 +84,18 @@ rates as (
         case
             when control_known_revenue = control_contacts then
                 control_revenue / nullif(control_contacts, 0)
-        end as control_revenue_per_contact
+        end as control_revenue_per_contact,
+        -- sample variances of the contacts' window revenue
+        (
+            cast(treated_revenue_squares as double)
+            - cast(treated_revenue as double) * cast(treated_revenue as double)
+            / treated_known_revenue
+        ) / nullif(treated_known_revenue - 1, 0) as treated_revenue_variance,
+        (
+            cast(control_revenue_squares as double)
+            - cast(control_revenue as double) * cast(control_revenue as double)
+            / control_known_revenue
+        ) / nullif(control_known_revenue - 1, 0) as control_revenue_variance
     from groups
     -- a segment's row only where both of its groups are large enough
     where
