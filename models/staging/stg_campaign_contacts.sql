@@ -9,7 +9,8 @@ final as (
         campaign_id,
         customer_id,
         contacted_at,
-        cost
+        cost,
+        is_control
     from validated
     where row_outcome = 'staged'
 )

@@ -483,3 +483,37 @@ def test_exposures_list_every_model_the_queries_read() -> None:
     assert {exposure["url"] for exposure in exposures} == {
         f"warehouse/dashboards/{name}" for name in FILES
     }
+
+
+def test_the_roi_page_leads_with_the_decision_and_labels_attributed_and_incremental(
+    rendered, serving
+) -> None:
+    """The retention decision comes first, the Pulse formula last and labelled as set by its
+    cost ratio; each campaign's row says whether its figures are incremental or attributed,
+    and the cost per incrementally retained customer is campaign_lift's."""
+    html = own_content(rendered["roi.html"])
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings[0].startswith("Retention decision")
+    assert headings[-1] == "Pulse retention ROI formula (ROI set by its cost ratio)"
+    assert headings.index("Campaign effect: incremental against control groups") < headings.index(
+        "Attributed campaign results"
+    )
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        lift = connection.execute(
+            "select campaign_id, effect_basis, cost_per_incremental_conversion "
+            "from marts.campaign_lift where rfm_segment = 'All segments' order by campaign_id"
+        ).fetchall()
+        [(saved,)] = connection.execute(
+            "select sum(expected_saved_value) from marts.retention_roi_by_segment"
+        ).fetchall()
+    assert {basis for _, basis, _ in lift} == {"incremental", "attributed"}
+    table = html[html.index('<table id="campaign-lift">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr><td>(\w+) · [^<]*</td><td>(\w+)</td>", table)
+    assert rows == [(campaign, basis) for campaign, basis, _ in lift]
+    for campaign, basis, cost in lift:
+        if basis == "incremental" and cost is not None:
+            assert f"{campaign}: cost per incrementally retained customer" in html
+            assert f"{float(cost):,.2f}" in html
+    decision = html[: html.index("Campaign effect")]
+    assert f"{float(saved):,.0f}" in decision

@@ -63,6 +63,7 @@ def expected_types(data_type: str) -> list[pa.DataType]:
         "timestamp": [pa.timestamp("us")],
         "date": [pa.date32()],
         "integer": [pa.int32(), pa.int64()],
+        "boolean": [pa.bool_()],
     }[base]
 
 
@@ -387,6 +388,28 @@ def test_email_events_follow_sends_and_campaigns_contact_their_customers(landing
         "(select count(distinct campaign_id) from campaign_contacts) from campaigns",
     )
     assert 4 <= campaigns <= 6 and channels == ["email", "sms", "web"] and contacted == campaigns
+
+
+def test_every_campaign_holds_out_a_control_group_that_gets_no_campaign_email(
+    landing: Path,
+) -> None:
+    """About CONTROL_SHARE of each campaign's contacts are controls; a control customer has
+    no cost and is sent no e-mail of the campaign."""
+    shares, costed_controls, mailed_controls = one(
+        landing,
+        """
+        select
+            (select list(share order by campaign_id) from (
+                select campaign_id, avg(is_control::int) as share
+                from campaign_contacts group by campaign_id)),
+            (select count(*) from campaign_contacts where is_control and cost is not null),
+            (select count(*) from campaign_contacts as contact
+             join email_events as event using (customer_id, campaign_id)
+             where contact.is_control)
+        """,
+    )
+    assert all(0.1 < share < 0.3 for share in shares), shares
+    assert (costed_controls, mailed_controls) == (0, 0)
 
 
 def test_customer_details_are_fake_but_tricky_and_consistent(landing: Path) -> None:

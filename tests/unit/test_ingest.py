@@ -733,3 +733,26 @@ def test_email_events_without_campaign_ids(tmp_path: Path, capsys) -> None:
     assert code == 0
     assert "1 rows: 1 staged" in out
     assert landed(landing, "email_events")[0]["campaign_id"] is None
+
+
+def test_a_group_column_becomes_the_control_flag(tmp_path: Path, capsys) -> None:
+    """A campaign export's `Group` column (control / treatment) maps onto is_control;
+    a value that is neither stays as it is and is rejected by staging's check."""
+    source = tmp_path / "contacts.csv"
+    source.write_text(
+        "Campaign ID,Customer ID,Contact Date,Group\n"
+        "K1,C1,2024-01-01,Control\n"
+        "K1,C2,2024-01-01, treatment \n"
+        "K1,C3,2024-01-01,holdout\n"
+        "K1,C4,2024-01-01,\n"
+        "K1,C5,2024-01-01,maybe\n"
+    )
+    landing = tmp_path / "landing"
+    code, out, _ = ingest(
+        capsys, str(source), "--entity", "campaign_contacts", "--landing-dir", str(landing)
+    )
+    assert code == 0
+    assert "is_control" in out and "Group" in out
+    flags = {row["customer_id"]: row["is_control"] for row in landed(landing, "campaign_contacts")}
+    assert flags == {"C1": "true", "C2": "false", "C3": "true", "C4": None, "C5": "maybe"}
+    assert "5 rows: 4 staged" in out and "unparseable:is_control" in out

@@ -1,4 +1,4 @@
--- Conversions per campaign and the contacted customers' RFM segment.
+-- Attributed conversions per campaign and the contacted customers' RFM segment.
 select
     campaign_id,
     campaign_name,

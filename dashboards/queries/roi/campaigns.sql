@@ -1,4 +1,4 @@
--- Campaign results over all contacted segments.
+-- Attributed campaign results over all contacted segments (every window purchase credited).
 with
 
 performance as (

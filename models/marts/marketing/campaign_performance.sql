@@ -1,8 +1,8 @@
--- Campaign results per campaign and RFM segment (campaign ROI): contacts, opens,
--- clicks, conversions (a purchase within `campaign_attribution_days` after the contact),
--- revenue, cost, ROI and cost per retained customer.
-
-{%- set window = var('campaign_attribution_days') %}
+-- Campaign results per campaign and RFM segment (attributed campaign ROI): contacts,
+-- opens, clicks, conversions (campaign_contact_outcomes: a purchase within
+-- `campaign_attribution_days` after the contact), revenue, cost, ROI and cost per retained
+-- customer. Control (holdout) customers were not contacted and are left out; the
+-- campaign's incremental effect against them is campaign_lift.
 
 with
 
@@ -10,36 +10,12 @@ campaigns as (
     select * from {{ ref('stg_campaigns') }}
 ),
 
-contacts as (
-    select * from {{ ref('stg_campaign_contacts') }}
+outcomes as (
+    select * from {{ ref('campaign_contact_outcomes') }}
 ),
 
 email_events as (
     select * from {{ ref('stg_email_events') }}
-),
-
-orders as (
-    select * from {{ ref('fct_orders') }}
-),
-
-customers as (
-    select * from {{ ref('customer_360') }}
-),
-
-contact_costs as (
-    -- a contact's own cost, else an equal share of the campaign's cost
-    select
-        contacts.campaign_id,
-        contacts.customer_id,
-        contacts.contacted_at,
-        -- decimals, so sums are exact and every build gives the same bits
-        cast(coalesce(
-            contacts.cost,
-            campaigns.cost / count(*) over (partition by contacts.campaign_id)
-        ) as decimal(18, 6)) as contact_cost
-    from contacts
-    left join campaigns on contacts.campaign_id = campaigns.campaign_id
-    where contacts.contacted_at < {{ as_of_date() }}
 ),
 
 engagement as (
@@ -53,66 +29,46 @@ engagement as (
     group by campaign_id, customer_id
 ),
 
-attributed as (
-    select
-        contact_costs.campaign_id,
-        contact_costs.customer_id,
-        contact_costs.contacted_at,
-        coalesce(sum(orders.revenue), 0) as attributed_revenue
-    from contact_costs
-    left join orders
-        on
-            contact_costs.customer_id = orders.customer_id
-            and orders.is_purchase
-            and contact_costs.contacted_at <= orders.ordered_at
-            and contact_costs.contacted_at + interval {{ window }} day > orders.ordered_at
-    group by contact_costs.campaign_id, contact_costs.customer_id, contact_costs.contacted_at
-),
-
 responses as (
     select
-        contact_costs.campaign_id,
-        contact_costs.customer_id,
-        contact_costs.contact_cost,
-        attributed.attributed_revenue,
+        outcomes.campaign_id,
+        outcomes.rfm_segment,
+        outcomes.contact_cost,
+        outcomes.window_revenue,
+        outcomes.has_converted,
         coalesce(engagement.has_opened, false) as has_opened,
         coalesce(engagement.has_clicked, false) as has_clicked
-    from contact_costs
-    inner join attributed
-        on
-            contact_costs.campaign_id = attributed.campaign_id
-            and contact_costs.customer_id = attributed.customer_id
-            and contact_costs.contacted_at = attributed.contacted_at
+    from outcomes
     left join engagement
         on
-            contact_costs.campaign_id = engagement.campaign_id
-            and contact_costs.customer_id = engagement.customer_id
+            outcomes.campaign_id = engagement.campaign_id
+            and outcomes.customer_id = engagement.customer_id
+    where not outcomes.is_control
 ),
 
 final as (
     select
         responses.campaign_id,
-        coalesce(customers.rfm_segment, 'Not segmented') as rfm_segment,
+        responses.rfm_segment,
         any_value(campaigns.campaign_name) as campaign_name,
         any_value(campaigns.channel) as channel,
         count(*) as contacts,
         count(*) filter (where responses.has_opened) as opens,
         count(*) filter (where responses.has_clicked) as clicks,
-        count(*) filter (where responses.attributed_revenue > 0) as conversions,
-        cast(sum(responses.attributed_revenue) as decimal(18, 4)) as revenue,
+        count(*) filter (where responses.has_converted) as conversions,
+        cast(sum(responses.window_revenue) as decimal(18, 4)) as revenue,
         cast(sum(responses.contact_cost) as decimal(18, 4)) as cost,
-        (sum(responses.attributed_revenue) - sum(responses.contact_cost))
+        (sum(responses.window_revenue) - sum(responses.contact_cost))
         / nullif(sum(responses.contact_cost), 0) * 100 as roi_pct,
         cast(
             sum(responses.contact_cost)
-            / nullif(count(*) filter (where responses.attributed_revenue > 0), 0)
+            / nullif(count(*) filter (where responses.has_converted), 0)
             as decimal(18, 4)
         ) as cost_per_retained_customer,
         cast(any_value(campaigns.started_at) as date) as started_date
     from responses
     left join campaigns on responses.campaign_id = campaigns.campaign_id
-    left join customers on responses.customer_id = customers.customer_id
-    group by responses.campaign_id, coalesce(customers.rfm_segment, 'Not segmented')
+    group by responses.campaign_id, responses.rfm_segment
 )
 
 select * from final

@@ -22,10 +22,12 @@ The shape the marts and models rely on:
 - stock receipts (2-7 per product) are sized from the units sold in completed orders: most
   products sell 65-95 % of what was received, about a fifth of the catalogue sells less
   than 60 % (dead stock), among them the partner of the top pair (a dead-stock bundle).
-- six campaigns (e-mail, SMS, web) contact the customers of their target segment; some
-  contacted customers buy within two weeks. A newsletter goes to subscribers every four
-  weeks; opens and clicks follow a per-customer propensity that fades after churn, with
-  a few bounces and unsubscribes (after which no more e-mail is sent).
+- six campaigns (e-mail, SMS, web) contact the customers of their target segment, holding
+  out a fifth of them as a control group; some contacted customers place an extra order
+  within two weeks (the planted campaign effect, which campaign_lift recovers). A
+  newsletter goes to subscribers every four weeks; opens and clicks follow a per-customer
+  propensity that fades after churn, with a few bounces and unsubscribes (after which no
+  more e-mail is sent).
 - web sessions log device type, screen size, memory (not reported by Safari and Firefox)
   and user agent; a third of the sessions are anonymous visitors.
 - an eighth of the customers have a banking / telecom-style event stream; churners log
@@ -80,6 +82,7 @@ class Totals:
     next_order: int = 1
     next_session: int = 1
     units_sold: np.ndarray | None = None
+    planted_orders: list[str] | None = None  # collected when the caller asks for them
 
 
 def write_chunk(
@@ -99,6 +102,9 @@ def write_chunk(
     writer.write("campaign_contacts", contacts_table(rng, people, contacts), part)
     orders = make_orders(rng, people, contacts, totals.next_order)
     writer.write("orders", orders.table, part)
+    if totals.planted_orders is not None:
+        ids = orders.table["order_id"].to_numpy(zero_copy_only=False)
+        totals.planted_orders.extend(ids[orders.planted].tolist())
     items, units = make_order_items(rng, catalogue, people, orders)
     writer.write("order_items", items, part)
     writer.write("email_events", make_email_events(rng, people, contacts), part)
@@ -110,8 +116,16 @@ def write_chunk(
     totals.units_sold = units if totals.units_sold is None else totals.units_sold + units
 
 
-def generate(landing: Path, customers: int, seed: int, progress: bool = True) -> dict[str, int]:
-    """Write the demo landing zone; return the rows written per entity."""
+def generate(
+    landing: Path,
+    customers: int,
+    seed: int,
+    progress: bool = True,
+    planted_orders: list[str] | None = None,
+) -> dict[str, int]:
+    """Write the demo landing zone; return the rows written per entity. With a list as
+    `planted_orders`, the ids of the campaigns' planted extra orders (the true campaign
+    effect, see customer360.demo.campaigns) are appended to it."""
     if customers < 1:
         raise UserError(f"--customers must be at least 1 (got {customers})")
     if seed < 0:
@@ -122,7 +136,7 @@ def generate(landing: Path, customers: int, seed: int, progress: bool = True) ->
     shutil.rmtree(staging, ignore_errors=True)
     writer = Writer(staging, entities)
     catalogue = make_catalogue(seed)
-    totals = Totals()
+    totals = Totals(planted_orders=planted_orders)
     bar = tqdm(
         total=customers, desc="demo data", unit=" customers", file=sys.stderr, disable=not progress
     )

@@ -1,5 +1,12 @@
 """The demo campaigns and whom they contact: the customers of their target segment,
-some of whom buy within two weeks."""
+some of whom buy within two weeks, and a control group of each audience that is held out.
+
+The planted campaign effect: a contacted (treated) customer places one extra order one to
+thirteen days after the contact with the campaign's `response` probability, on top of the
+orders the customer places anyway; a control customer, assigned like the others but not
+contacted, never does. The extra orders are the campaign's true incremental orders (the
+demo generator reports them, `generate(..., planted_orders=...)`), which campaign_lift
+estimates from the treated - control difference alone."""
 
 from __future__ import annotations
 
@@ -21,8 +28,12 @@ class Campaign:
     starts: str  # date
     days: int
     discount_pct: float
-    response: float  # share of contacted customers who buy within two weeks
+    response: float  # share of contacted customers who place an extra order (the effect)
     contact_cost: float
+
+
+# Share of each campaign's reached audience held out as a control group (not contacted).
+CONTROL_SHARE = 0.2
 
 
 CAMPAIGNS = [
@@ -62,12 +73,14 @@ def make_campaigns(seed: int) -> pa.Table:
 
 @dataclass
 class Contacts:
-    """Campaign contacts of one chunk; `responded` customers buy within two weeks."""
+    """Campaign contacts of one chunk; `responded` customers place an extra order within
+    two weeks; `control` customers are held out (not contacted, never respond)."""
 
     campaign: np.ndarray  # index into CAMPAIGNS
     customer: np.ndarray  # index into the chunk's people
-    at: np.ndarray  # seconds
+    at: np.ndarray  # seconds (for a control: when it was assigned to the holdout)
     responded: np.ndarray
+    control: np.ndarray
 
 
 def campaign_audience(campaign: Campaign, people: People, start: int) -> np.ndarray:
@@ -89,7 +102,8 @@ def campaign_audience(campaign: Campaign, people: People, start: int) -> np.ndar
 
 
 def make_contacts(rng: np.random.Generator, people: People) -> Contacts:
-    """Each campaign reaches 70 % of its audience in its first three days."""
+    """Each campaign reaches 70 % of its audience in its first three days; a random
+    CONTROL_SHARE of those is held out instead of contacted."""
     parts = []
     for index, campaign in enumerate(CAMPAIGNS):
         start = day_of(campaign.starts)
@@ -97,10 +111,13 @@ def make_contacts(rng: np.random.Generator, people: People) -> Contacts:
         chosen = np.flatnonzero(campaign_audience(campaign, people, start) & reached)
         day = start + rng.integers(0, 3, len(chosen))
         at = day * DAY + rng.integers(8 * 3600, 20 * 3600, len(chosen))
-        parts.append((np.full(len(chosen), index), chosen, at, rng.random(len(chosen))))
-    campaign, customer, at, draw = (np.concatenate(column) for column in zip(*parts, strict=True))
+        draws = rng.random((2, len(chosen)))
+        parts.append((np.full(len(chosen), index), chosen, at, draws[0], draws[1] < CONTROL_SHARE))
+    campaign, customer, at, draw, control = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
     response = np.array([c.response for c in CAMPAIGNS])[campaign]
-    return Contacts(campaign, customer, at, draw < response)
+    return Contacts(campaign, customer, at, (draw < response) & ~control, control)
 
 
 def contacts_table(rng: np.random.Generator, people: People, contacts: Contacts) -> pa.Table:
@@ -110,6 +127,8 @@ def contacts_table(rng: np.random.Generator, people: People, contacts: Contacts)
             "campaign_id": np.array([c.campaign_id for c in CAMPAIGNS])[contacts.campaign],
             "customer_id": people.ids[contacts.customer],
             "contacted_at": timestamps(contacts.at),
-            "cost": money(cost, mask=rng.random(len(cost)) < 0.05),
+            # a control was not contacted: no cost
+            "cost": money(cost, mask=(rng.random(len(cost)) < 0.05) | contacts.control),
+            "is_control": contacts.control,
         }
     )

@@ -29,7 +29,9 @@ def make_email_events(rng: np.random.Generator, people: People, contacts: Contac
     campaign = NEWSLETTER_IDS[issue]
     responded = np.zeros(len(owner), bool)
 
+    # control (holdout) customers get no campaign e-mail
     by_email = np.array([c.channel == "email" for c in CAMPAIGNS])[contacts.campaign]
+    by_email &= ~contacts.control
     owner = np.concatenate([owner, contacts.customer[by_email]])
     sent = np.concatenate([sent, contacts.at[by_email]])
     campaign_ids = np.array([c.campaign_id for c in CAMPAIGNS])

@@ -33,6 +33,7 @@ class Orders:
     owner: np.ndarray  # index into the chunk's people (guest checkouts too)
     online: np.ndarray
     completed: np.ndarray
+    planted: np.ndarray  # the extra orders of campaign responses (the planted effect)
 
 
 def order_days(rng: np.random.Generator, people: People) -> tuple[np.ndarray, np.ndarray]:
@@ -59,13 +60,15 @@ def make_orders(
     owner = np.concatenate([owner, responders[in_window]])
     day = np.concatenate([day, response_day[in_window]])
     count = len(owner)
+    planted = np.arange(count) >= count - in_window.sum()
     online = rng.random(count) >= people.store_share[owner]
-    online[count - in_window.sum() :] = True
+    online[planted] = True
     hours = np.array(ONLINE_HOURS) / sum(ONLINE_HOURS)
     hour = np.where(online, rng.choice(24, count, p=hours), rng.integers(9, 20, count))
     seconds = day * DAY + hour * 3600 + rng.integers(0, 3600, count)
     by_time = np.lexsort((seconds, owner))  # each customer's orders in time order
     owner, seconds, online = owner[by_time], seconds[by_time], online[by_time]
+    planted = planted[by_time]
 
     number = first_order + np.arange(count)
     guest = rng.random(count) < GUEST_SHARE
@@ -83,7 +86,7 @@ def make_orders(
             "status": status,
         }
     )
-    return Orders(table, owner, online, status == "completed")
+    return Orders(table, owner, online, status == "completed", planted)
 
 
 def make_order_items(

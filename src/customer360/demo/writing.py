@@ -25,6 +25,7 @@ def arrow_type(data_type: str) -> pa.DataType:
         "double": pa.float64(),
         "date": pa.date32(),
         "timestamp": pa.timestamp("us"),
+        "boolean": pa.bool_(),
     }[base]
 
 

@@ -39,6 +39,8 @@ SYNONYMS: dict[str, list[str]] = {
     "quantity_received": ["quantityreceived", "qtyreceived", "received", "quantity", "qty"],
     "logged_at": ["loggedat", "timestamp", "datetime", "date", "time"],
     "contacted_at": ["contactedat", "contactdate", "date", "sentat"],
+    "is_control": ["iscontrol", "control", "holdout", "isholdout", "controlgroup",
+                   "holdoutgroup", "group", "testgroup", "variant", "arm"],
 }  # fmt: skip
 
 # The columns of a flat transaction file, and which of them must be found: only the time.

@@ -177,6 +177,24 @@ def number_expression(value: str, mark: str, kind: str) -> str:
     )
 
 
+# The words a control flag (campaign_contacts.is_control) is landed as, after trimming and
+# lower-casing: a yes/no flag, or the name of the customer's group in the experiment. Any
+# other value is kept as it is, for staging to reject as unparseable.
+TRUE_WORDS = ["true", "t", "yes", "y", "1", "control", "holdout", "hold-out", "control group"]
+FALSE_WORDS = ["false", "f", "no", "n", "0", "treatment", "treated", "test", "contacted", "target"]
+
+
+def boolean_expression(column: str) -> str:
+    """'true' or 'false' for a known yes/no or group word, else the trimmed value."""
+    value = f"lower(trim({quote(column)}))"
+    words = ", ".join(literal(word) for word in TRUE_WORDS)
+    others = ", ".join(literal(word) for word in FALSE_WORDS)
+    return (
+        f"case when {value} in ({words}) then 'true' when {value} in ({others}) then 'false' "
+        f"else nullif(trim({quote(column)}), '') end"
+    )
+
+
 def column_kinds(entity_name: str, entities: dict[str, Entity]) -> dict[str, str]:
     """The kind ('text', 'integer', 'decimal', 'date', 'timestamp') of every target."""
     kinds = {"amount": "decimal", "category": "text"}
@@ -194,6 +212,8 @@ def prepared_value(column: str, kind: str) -> str:
         return number_text(column)
     if kind in {"date", "timestamp"}:
         return f"trim({quote(column)})"
+    if kind == "boolean":
+        return boolean_expression(column)
     return f"nullif(trim({quote(column)}), '')"
 
 

@@ -53,6 +53,7 @@ ACCEPTED_TYPES = {
     "decimal": ("VARCHAR", *NUMBER_TYPES),
     "date": ("VARCHAR", *TIME_TYPES),
     "timestamp": ("VARCHAR", *TIME_TYPES),
+    "boolean": ("VARCHAR", "BOOLEAN"),
 }
 # Dates outside this range are typing slips (a year 20 instead of 2020, an epoch zero).
 EARLIEST_DATE = dt.datetime(1900, 1, 1)
