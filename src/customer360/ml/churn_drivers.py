@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer360.ml.churn import FEATURES, FittedModel, design_matrix
 
@@ -31,9 +32,10 @@ LABELS = {
 GAPS = ("avg_gap_days", "last_gap_days")  # a one-purchase customer's gap is their tenure
 
 
-def contributions(model: FittedModel, x: np.ndarray) -> np.ndarray:
-    """Rows by features: the fall of the log-odds when each feature is at its median."""
-    base = model.log_odds(x)
+def contributions(model: FittedModel, x: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+    """Rows by features: the fall of the log-odds (`base`, computed when not given) when
+    each feature is at its median."""
+    base = model.log_odds(x) if base is None else base
     result = np.empty_like(x)
     for column in range(x.shape[1]):
         moved = x.copy()
@@ -42,26 +44,63 @@ def contributions(model: FittedModel, x: np.ndarray) -> np.ndarray:
     return result
 
 
-def describe(feature: str, value: float, typical: float, contribution: float, one_purchase: bool):
-    """E.g. `Days since last purchase is high (212 vs typical 45), raising the churn risk`."""
-    label = LABELS[feature]
-    effect = "raising" if contribution > 0 else "lowering"
-    if np.isnan(value):
-        return f"{label} is unknown, {effect} the churn risk"
-    level = "high" if value > typical else "low"
-    if one_purchase and feature in GAPS:
-        return (
-            f"{label}: one purchase only, counted as the {value:,.0f} days since it "
-            f"(typical {typical:,.0f}), {effect} the churn risk"
-        )
-    return f"{label} is {level} ({value:,.0f} vs typical {typical:,.0f}), {effect} the churn risk"
+def numbers(values: np.ndarray) -> pa.Array:
+    """Whole numbers with thousands separators, each distinct value formatted once."""
+    distinct, index = np.unique(np.round(values), return_inverse=True)
+    return pa.array([f"{value:,.0f}" for value in distinct], pa.string()).take(index.reshape(-1))
 
 
-def toward_score(model: FittedModel, x: np.ndarray, contribution: np.ndarray) -> np.ndarray:
-    """The contributions signed towards each row's own score: positive when a feature moves
-    the log-odds the way the row differs from the typical customer's."""
+def describe(
+    features: np.ndarray,
+    values: np.ndarray,
+    typical: np.ndarray,
+    contribution: np.ndarray,
+    one_purchase: np.ndarray,
+) -> pa.Array:
+    """The drivers of many rows in words, built by Arrow without a Python loop over rows,
+    e.g. `Days since last purchase is high (212 vs typical 45), raising the churn risk`; a
+    one-purchase customer's gap is the days since that purchase, an unknown value says so."""
+    label = pa.array([LABELS[name] for name in FEATURES], pa.string()).take(features)
+    effect = pa.array(np.where(contribution > 0, "raising", "lowering"), pa.string())
+    known = ~np.isnan(values)
+    value, usual = numbers(np.where(known, values, 0)), numbers(typical)
+    level = pa.array(np.where(values > typical, "high", "low"), pa.string())
+    compared = pc.binary_join_element_wise(
+        label,
+        " is ",
+        level,
+        " (",
+        value,
+        " vs typical ",
+        usual,
+        "), ",
+        effect,
+        " the churn risk",
+        "",
+    )
+    one_purchase_gap = pc.binary_join_element_wise(
+        label,
+        ": one purchase only, counted as the ",
+        value,
+        " days since it (typical ",
+        usual,
+        "), ",
+        effect,
+        " the churn risk",
+        "",
+    )
+    unknown = pc.binary_join_element_wise(label, " is unknown, ", effect, " the churn risk", "")
+    gap = one_purchase & np.isin(features, [FEATURES.index(name) for name in GAPS])
+    return pc.if_else(
+        pa.array(~known), unknown, pc.if_else(pa.array(gap), one_purchase_gap, compared)
+    )
+
+
+def toward_score(model: FittedModel, base: np.ndarray, contribution: np.ndarray) -> np.ndarray:
+    """The contributions signed towards each row's own score (log-odds `base`): positive
+    when a feature moves the log-odds the way the row differs from the typical customer's."""
     typical = model.log_odds(model.reference[np.newaxis, :])[0]
-    direction = np.where(model.log_odds(x) >= typical, 1.0, -1.0)
+    direction = np.where(base >= typical, 1.0, -1.0)
     return contribution * direction[:, np.newaxis]
 
 
@@ -69,29 +108,30 @@ def top_drivers(model: FittedModel, batch: pa.RecordBatch | pa.Table) -> list[pa
     """DRIVER_COUNT pairs of columns (feature code, text) for the rows of a batch: the
     largest contributions towards the row's score first (ties in feature order); null past
     the features that move it that way, and everywhere for a model without features."""
-    rows = batch.num_rows
     if model.estimator is None:
-        return [pa.nulls(rows, pa.string()) for _ in range(2 * DRIVER_COUNT)]
+        return [pa.nulls(batch.num_rows, pa.string()) for _ in range(2 * DRIVER_COUNT)]
     x = design_matrix(batch)
-    contribution = contributions(model, x)
-    signed = toward_score(model, x, contribution)
+    base = model.log_odds(x)
+    contribution = contributions(model, x, base)
+    signed = toward_score(model, base, contribution)
     order = np.argsort(-signed, axis=1, kind="stable")[:, :DRIVER_COUNT]
     values, typical = np.expm1(x), np.expm1(model.reference)
     one_purchase = np.asarray(batch.column("frequency").to_numpy(zero_copy_only=False)) <= 1
+    rows = np.arange(batch.num_rows)
     columns = []
     for rank in range(DRIVER_COUNT):
-        codes, texts = [], []
-        for row in range(rows):
-            column = order[row, rank]
-            effect = contribution[row, column]
-            if not signed[row, column] > 0:  # moves the score the other way, or not at all
-                codes.append(None)
-                texts.append(None)
-                continue
-            feature = FEATURES[column]
-            codes.append(feature)
-            texts.append(
-                describe(feature, values[row, column], typical[column], effect, one_purchase[row])
-            )
-        columns += [pa.array(codes, pa.string()), pa.array(texts, pa.string())]
+        feature = order[:, rank]
+        missing = pa.array(~(signed[rows, feature] > 0))  # moves the score the other way
+        codes = pa.array(np.array(FEATURES, dtype=object)[feature], pa.string())
+        texts = describe(
+            feature,
+            values[rows, feature],
+            typical[feature],
+            contribution[rows, feature],
+            one_purchase,
+        )
+        columns += [
+            pc.if_else(missing, pa.scalar(None, pa.string()), codes),
+            pc.if_else(missing, pa.scalar(None, pa.string()), texts),
+        ]
     return columns
