@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import re
 import shutil
+from html import escape as html_escape
 from pathlib import Path
 
 import duckdb
@@ -517,3 +518,42 @@ def test_the_roi_page_leads_with_the_decision_and_labels_attributed_and_incremen
             assert f"{float(cost):,.2f}" in html
     decision = html[: html.index("Campaign effect")]
     assert f"{float(saved):,.0f}" in decision
+
+
+def test_the_churn_page_warns_when_the_model_is_no_better_than_recency(serving, tmp_path) -> None:
+    """The warning follows `beats_recency_baseline` of the current run: absent when the
+    model beats recency, shown with both AUCs when it does not."""
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        [(auc, recency_auc, beats)] = connection.execute(
+            "select auc, recency_baseline_auc, beats_recency_baseline "
+            "from ml.churn_model_runs where is_current"
+        ).fetchall()
+        drivers = connection.execute(
+            "select predictions.top_driver_1_text from marts.churn_predictions as predictions "
+            "join marts.customer_360 as customers using (customer_id) "
+            "where customers.risk_band = 'high' order by customers.monetary desc, customer_id "
+            "limit 1"
+        ).fetchall()
+    assert beats is not None
+    pages = {}
+    for flag in (True, False):
+        (tmp_path / str(flag)).mkdir()
+        copy = variant(
+            serving,
+            tmp_path / str(flag),
+            f"update ml.churn_model_runs set beats_recency_baseline = {flag} where is_current",
+        )
+        dashboard.render(copy, tmp_path / str(flag) / "quality", tmp_path / str(flag) / "out")
+        pages[flag] = (tmp_path / str(flag) / "out" / "churn.html").read_text(encoding="utf-8")
+    assert 'id="no-better-than-recency"' not in pages[True]
+    warning = re.search(
+        r'<p class="advice" id="no-better-than-recency">(.*?)</p>', pages[False], re.S
+    )
+    assert warning, "no warning on the churn page"
+    assert "no better than recency" in warning.group(1)
+    assert f"{auc:,.3f}" in warning.group(1) and f"{recency_auc:,.3f}" in warning.group(1)
+    # the top customer of the at-risk list shows the drivers of their score
+    assert drivers and drivers[0][0]
+    assert html_escape(drivers[0][0]) in pages[True]
+    calibration = embedded(pages[True], "calibration")
+    assert calibration and {"mean_probability", "observed_churn_rate"} <= set(calibration[0])

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from mlxtend.frequent_patterns import apriori, fpgrowth
 
-from customer360.ml import bundle_support, bundles, churn, segmentation
+from customer360.ml import bundle_support, bundles, churn, churn_selection, segmentation
 from customer360.project import project_vars
 from tests.apriori_reference import mlxtend_counts, onehot, rule_counts_by_hand
 
@@ -380,7 +380,9 @@ def snapshot_table(rows: int, seed: int) -> pa.Table:
 
 
 def test_the_evaluation_beats_chance_and_reports_both_baselines() -> None:
-    evaluation = churn.evaluate(snapshot_table(2000, 1), snapshot_table(600, 2), seed=3)
+    evaluation = churn_selection.evaluate(
+        snapshot_table(2000, 1), snapshot_table(600, 2), 3, churn_selection.Settings()
+    )
     assert evaluation.family in churn.FAMILIES
     assert evaluation.metrics["auc"] > 0.75
     assert evaluation.recency_baseline["auc"] > 0.75  # recency drives churn here

@@ -1,4 +1,5 @@
--- Churn probability, 0–100 score and risk band of every customer who has bought.
+-- Churn probability, 0–100 score, risk band and top drivers of every customer who has
+-- bought.
 
 with
 
@@ -31,7 +32,13 @@ final as (
         scores.model_version,
         scores.churn_probability,
         cast(round(100 * scores.churn_probability) as integer) as churn_score,
-        scores.trained_on_cutoff_date
+        scores.trained_on_cutoff_date,
+        scores.top_driver_1,
+        scores.top_driver_1_text,
+        scores.top_driver_2,
+        scores.top_driver_2_text,
+        scores.top_driver_3,
+        scores.top_driver_3_text
     from scores
     left join banded on scores.customer_id = banded.customer_id
     left join bands on banded.risk_band = bands.risk_band

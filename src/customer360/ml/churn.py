@@ -1,9 +1,11 @@
 """Churn prediction (probability, score and risk band) on point-in-time snapshots.
 
 Features come strictly from before a cutoff and the label from the horizon after it
-(`churn_snapshots`). The evaluation is honest twice over: the model is trained on an
-earlier cutoff and measured on a later one, and on customers it never saw. Two baselines
-are measured on the same test rows: recency alone, and the rule-based churn label.
+(`churn_snapshots`). The evaluation is honest three times over: the candidate family,
+its parameters and its calibration are chosen on a validation share of the training
+customers (`churn_selection`); the chosen model is then trained on an earlier cutoff and
+measured once on a later one, on customers it never saw. Two baselines are measured on
+the same test rows: recency alone, and the rule-based churn label.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -34,6 +37,8 @@ FEATURES = [
     "active_days",
 ]
 FAMILIES = ["logistic_regression", "gradient_boosting"]
+# the candidate set when the model's meta names none: each family with its defaults
+DEFAULT_CANDIDATES = [{"family": family, "parameters": {}} for family in FAMILIES]
 
 
 def held_out_condition(seed: int, share: float) -> str:
@@ -56,22 +61,25 @@ def bounded_sample(relation, size: int, seed: int) -> pa.Table:
     )
 
 
-def make_model(family: str, seed: int):
-    """The fixed candidate set: a scaled logistic regression and gradient-boosted trees.
-    An unknown feature value (monetary value without prices) is NaN: both impute the
-    training median and add a missing-value indicator, and drop a feature unknown for
-    every training row. With every value known the imputer does nothing."""
+DEFAULT_PARAMETERS = {
+    "logistic_regression": {"C": 1.0},
+    "gradient_boosting": {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31},
+}
+
+
+def make_model(family: str, seed: int, parameters: dict | None = None):
+    """A candidate: a scaled logistic regression or gradient-boosted trees, with the
+    family's default parameters overridden by `parameters` (the candidate grid comes from
+    the models' meta). An unknown feature value (monetary value without prices) is NaN:
+    both impute the training median and add a missing-value indicator, and drop a feature
+    unknown for every training row. With every value known the imputer does nothing."""
     imputer = SimpleImputer(strategy="median", add_indicator=True)
+    if family not in DEFAULT_PARAMETERS:
+        raise ValueError(f"unknown model family {family!r}")
+    chosen = {**DEFAULT_PARAMETERS[family], **(parameters or {})}
     if family == "logistic_regression":
-        return make_pipeline(imputer, StandardScaler(), LogisticRegression(max_iter=1000, C=1.0))
-    if family == "gradient_boosting":
-        return make_pipeline(
-            imputer,
-            HistGradientBoostingClassifier(
-                max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed
-            ),
-        )
-    raise ValueError(f"unknown model family {family!r}")
+        return make_pipeline(imputer, StandardScaler(), LogisticRegression(max_iter=1000, **chosen))
+    return make_pipeline(imputer, HistGradientBoostingClassifier(random_state=seed, **chosen))
 
 
 def design_matrix(table: pa.Table) -> np.ndarray:
@@ -120,47 +128,6 @@ def measure(y: np.ndarray, score: np.ndarray, is_probability: bool) -> dict[str,
     }
 
 
-@dataclass
-class Evaluation:
-    family: str
-    metrics: dict[str, float | None]
-    candidates: dict[str, dict[str, float | None]]
-    recency_baseline: dict[str, float | None]
-    rule_baseline: dict[str, float | None]
-    base_rate: float | None
-    train_rows: int
-    test_rows: int
-
-
-def evaluate(train: pa.Table, test: pa.Table, seed: int) -> Evaluation:
-    """Fit every candidate on `train`, measure on `test`, keep the best by AUC (then
-    PR-AUC, then the order of FAMILIES), and measure both baselines on `test`."""
-    x_train, y_train = design_matrix(train), labels(train)
-    x_test, y_test = design_matrix(test), labels(test)
-    candidates = {}
-    for family in FAMILIES:
-        if len(np.unique(y_train)) < 2 or len(y_test) == 0:
-            candidates[family] = measure(y_test, np.zeros(len(y_test)), True)
-            continue
-        model = make_model(family, seed).fit(x_train, y_train)
-        candidates[family] = measure(y_test, model.predict_proba(x_test)[:, 1], True)
-    best = max(
-        FAMILIES,
-        key=lambda f: (candidates[f]["auc"] or 0, candidates[f]["pr_auc"] or 0, -FAMILIES.index(f)),
-    )
-    recency = test.column("recency_days").to_numpy(zero_copy_only=False).astype(float)
-    return Evaluation(
-        family=best,
-        metrics=candidates[best],
-        candidates=candidates,
-        recency_baseline=measure(y_test, recency, False),
-        rule_baseline=measure(y_test, rule_labels(test), False),
-        base_rate=float(y_test.mean()) if len(y_test) else None,
-        train_rows=len(y_train),
-        test_rows=len(y_test),
-    )
-
-
 def snapshot_fingerprint(relation, condition: str) -> list:
     """Row count and an order-free hash of the snapshot rows meeting `condition`: every
     column a model reads (id, features, both labels). Equal fingerprints mean the rows a
@@ -174,39 +141,101 @@ def snapshot_fingerprint(relation, condition: str) -> list:
     return [int(count), str(digest)]
 
 
-def training_fingerprint(seed: int, fingerprint: dict) -> str:
-    """A short hash of everything an evaluation depends on: the features, every candidate
-    family's parameters, the seed and the data (`fingerprint`). The same value means the
-    same evaluation, so a stored one can be reused."""
+def training_fingerprint(seed: int, fingerprint: dict, candidates: list | None = None) -> str:
+    """A short hash of everything an evaluation depends on: the features, every candidate's
+    parameters, the seed and the data and selection settings (`fingerprint`). The same
+    value means the same evaluation, so a stored one can be reused."""
     payload = {
         "features": FEATURES,
-        "candidates": {
-            family: make_model(family, seed).get_params(deep=True) for family in FAMILIES
-        },
+        "candidates": [
+            make_model(c["family"], seed, c.get("parameters")).get_params(deep=True)
+            for c in candidates or DEFAULT_CANDIDATES
+        ],
         "data": fingerprint,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def model_version(family: str | None, seed: int, fingerprint: dict) -> str:
-    """A short, stable hash of the features, the model parameters and the data."""
+def model_version(
+    family: str | None,
+    seed: int,
+    fingerprint: dict,
+    parameters: dict | None = None,
+    calibration: str = "none",
+) -> str:
+    """A short, stable hash of the features, the model parameters, its calibration and
+    the data."""
     payload = {
         "features": FEATURES,
         "family": family,
-        "parameters": make_model(family, seed).get_params(deep=True) if family else {},
+        "parameters": make_model(family, seed, parameters).get_params(deep=True) if family else {},
+        "calibration": calibration,
         "data": fingerprint,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def fit(train: pa.Table, family: str, seed: int) -> Callable[[pa.RecordBatch], np.ndarray]:
-    """A function giving the churn probability of each row of a batch of snapshot rows,
-    from a model of `family` fitted on `train`."""
-    y_train = labels(train)
+CALIBRATIONS = ["none", "sigmoid", "isotonic"]
+
+
+def estimator(family: str, seed: int, parameters: dict | None, calibration: str, folds: int):
+    """The model of a family, calibrated (Platt's sigmoid or isotonic regression, fitted by
+    scikit-learn's CalibratedClassifierCV on out-of-fold predictions of `folds` unshuffled
+    folds, the model itself then fitted on all rows) or not (`none`)."""
+    model = make_model(family, seed, parameters)
+    if calibration == "none":
+        return model
+    if calibration not in CALIBRATIONS:
+        raise ValueError(f"unknown calibration {calibration!r}")
+    return CalibratedClassifierCV(model, method=calibration, cv=folds, ensemble=False)
+
+
+@dataclass
+class FittedModel:
+    """A fitted churn model: `model(batch)` is the churn probability of each snapshot row.
+    `reference` is each feature's typical value (the lower median of the training design
+    matrix), the value a feature is moved to when its contribution is measured."""
+
+    estimator: object | None  # None: one class in training, its rate is the probability
+    rate: float
+    reference: np.ndarray
+
+    def __call__(self, batch) -> np.ndarray:
+        return self.probability(design_matrix(batch))
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        if self.estimator is None:
+            return np.full(len(x), self.rate)
+        return self.estimator.predict_proba(x)[:, 1]
+
+    def log_odds(self, x: np.ndarray) -> np.ndarray:
+        """The uncalibrated model's log-odds (its decision function): a calibration is a
+        monotone map of it, so it ranks the features' effects the same way."""
+        model = self.estimator
+        if isinstance(model, CalibratedClassifierCV):
+            model = model.calibrated_classifiers_[0].estimator
+        return model.decision_function(x)
+
+
+def fit(
+    train: pa.Table,
+    family: str,
+    seed: int,
+    parameters: dict | None = None,
+    calibration: str = "none",
+    folds: int = 3,
+) -> FittedModel:
+    """A model of `family` (with `parameters` and `calibration`) fitted on `train`."""
+    x_train, y_train = design_matrix(train), labels(train)
+    with warnings.catch_warnings():  # a feature unknown for every row has no median
+        warnings.simplefilter("ignore", RuntimeWarning)
+        reference = np.nanquantile(x_train, 0.5, axis=0, method="lower") if len(x_train) else None
     if len(np.unique(y_train)) < 2:  # one class only: its rate is the best estimate
         rate = float(y_train.mean()) if len(y_train) else 0.0
-        return lambda batch: np.full(batch.num_rows, rate)
-    model = make_model(family, seed).fit(design_matrix(train), y_train)
-    return lambda batch: model.predict_proba(design_matrix(batch))[:, 1]
+        return FittedModel(None, rate, reference)
+    if calibration != "none" and np.bincount(y_train).min() < folds:
+        calibration = "none"  # too few rows of a class to calibrate on out-of-fold predictions
+    model = estimator(family, seed, parameters, calibration, folds).fit(x_train, y_train)
+    return FittedModel(model, float(y_train.mean()), reference)
