@@ -132,6 +132,7 @@ final as (
         lifts.rfm_segment,
         campaigns.campaign_name,
         campaigns.channel,
+        cast(campaigns.started_at as date) as started_date,
         case when lifts.is_incremental then 'incremental' else 'attributed' end as effect_basis,
         lifts.treated_contacts,
         lifts.control_contacts,
