@@ -19,6 +19,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy
 
@@ -238,6 +239,74 @@ def test_the_campaign_metrics_equal_the_roi_page_campaign_table(
     assert sum(values[1] for values in page.values()) > 0
     for name, values in page.items():
         assert answered[name] == pytest.approx(values, abs=1e-3), name
+
+
+@pytest.fixture(scope="module")
+def lift_build(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """A copy of the demo build whose campaign_lift has a segment row for every campaign
+    (the same contacts again, as the mart's per-segment rows are) and whose first campaign
+    is attributed (its incremental figures null), so the metrics must skip both; the file
+    keeps its name, which is the catalog the metrics' SQL names."""
+    copy = tmp_path_factory.mktemp("lift_build") / demo_build.database.name
+    shutil.copyfile(demo_build.database, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute(
+            "insert into marts.campaign_lift select * replace ('Copied segment' as rfm_segment) "
+            "from marts.campaign_lift where rfm_segment = 'All segments'"
+        )
+        connection.execute(
+            "update marts.campaign_lift set effect_basis = 'attributed', "
+            "incremental_conversions = null, incremental_revenue = null, "
+            "incremental_roi_pct = null, cost_per_incremental_conversion = null "
+            "where campaign_id = (select min(campaign_id) from marts.campaign_lift)"
+        )
+    return Build(demo_build.landing, copy, demo_build.target)
+
+
+def test_the_campaign_lift_metrics_per_campaign_and_in_total_equal_plain_sql(
+    lift_build: Build, mf_project: Path
+) -> None:
+    """campaign_lift has a row per campaign ('All segments') and per campaign and segment: the
+    metrics count each campaign once, and an attributed campaign's figures are unknown."""
+    names = [
+        "treated_contacts",
+        "incremental_revenue",
+        "incremental_roi_pct",
+        "cost_per_incremental_conversion",
+    ]
+    rows = mf_query(lift_build, mf_project, "--metrics", ",".join(names), "--group-by", "campaign")
+    answered = {row["campaign"]: [number(row[name]) for name in names] for row in rows}
+    # plain SQL over the campaign rows; the ratios from the mart's own inputs
+    campaigns = {
+        campaign_id: [
+            float(treated),
+            number(revenue),
+            None if revenue is None or not cost else float((revenue - cost) / cost * 100),
+            None
+            if cost is None or conversions is None or conversions <= 0
+            else float(cost) / conversions,
+        ]
+        for campaign_id, treated, revenue, cost, conversions in lift_build.query(
+            "select campaign_id, treated_contacts, incremental_revenue, cost, "
+            "incremental_conversions from marts.campaign_lift "
+            "where rfm_segment = 'All segments'"
+        )
+    }
+    assert sorted(answered) == sorted(campaigns) and len(campaigns) > 2
+    for campaign_id, values in campaigns.items():
+        assert answered[campaign_id] == pytest.approx(values, abs=1e-3), campaign_id
+    attributed = min(campaigns)
+    assert answered[attributed][1:] == [None, None, None]
+    # in total: every treated contact once; the revenue of the incremental campaigns only
+    [total] = mf_query(lift_build, mf_project, "--metrics", "treated_contacts,incremental_revenue")
+    known = [values[1] for values in campaigns.values() if values[1] is not None]
+    assert 0 < len(known) < len(campaigns)
+    assert number(total["treated_contacts"]) == sum(values[0] for values in campaigns.values())
+    assert number(total["incremental_revenue"]) == pytest.approx(sum(known), abs=1e-3)
+    # over attributed campaigns only the revenue is unknown, not 0
+    where = "{{ Dimension('campaign_lift_row__effect_basis') }} = 'attributed'"
+    [only] = mf_query(lift_build, mf_project, "--metrics", "incremental_revenue", "--where", where)
+    assert only["incremental_revenue"] is None
 
 
 def test_the_readme_lists_every_metric(demo_build: Build) -> None:
