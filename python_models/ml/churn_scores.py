@@ -3,8 +3,6 @@ and calibration the latest evaluation chose, trained on (a bounded sample of) th
 labelable snapshot and scored in Arrow batches, so no table is pulled whole into Python;
 with each customer's top drivers of the score (`customer360.ml.churn_drivers`)."""
 
-import json
-
 import numpy as np
 import pyarrow as pa
 
@@ -29,29 +27,17 @@ SCHEMA = pa.schema(
 
 def model(dbt, session):
     meta = dbt.config.get("meta")
-    seed, sample_size = int(meta["seed"]), int(meta["train_sample_size"])
     snapshots = dbt.ref("churn_snapshots")
     as_of = dbt.ref("int_as_of_date").fetchall()[0][0]
-    [(version, family, parameters, calibration)] = (
-        dbt.ref("churn_model_runs")
-        .filter("is_current")
-        .select("model_version, model_family, model_parameters, calibration_method")
-        .fetchall()
+    production = churn.production_model(
+        snapshots,
+        dbt.ref("churn_model_runs"),
+        sample_size=int(meta["train_sample_size"]),
+        seed=int(meta["seed"]),
+        calibration_folds=int(meta["calibration_folds"]),
     )
-    labelled = snapshots.filter("is_labelable").aggregate("max(cutoff_date)").fetchall()[0][0]
-    if labelled is None or family is None:  # no labelled history: nothing can be scored
+    if production is None:  # no labelled history: nothing can be scored
         return SCHEMA.empty_table()
-    training = snapshots.filter(f"cutoff_date = '{labelled}'").select(
-        ", ".join(["customer_id", *churn.FEATURES, "is_churned"])
-    )
-    model = churn.fit(
-        churn.bounded_sample(training, sample_size, seed),
-        family,
-        seed,
-        json.loads(parameters or "{}"),
-        calibration or "none",
-        int(meta["calibration_folds"]),
-    )
     current = (
         snapshots.filter(f"cutoff_date = '{as_of}'")
         .order("customer_id")
@@ -61,11 +47,11 @@ def model(dbt, session):
         pa.record_batch(
             [
                 batch.column("customer_id").cast(pa.string()),
-                pa.array(model(batch), pa.float64()),
-                pa.array(np.full(batch.num_rows, version), pa.string()),
-                pa.array(np.full(batch.num_rows, family), pa.string()),
-                pa.array([labelled] * batch.num_rows, pa.date32()),
-                *churn_drivers.top_drivers(model, batch),
+                pa.array(production.model(batch), pa.float64()),
+                pa.array(np.full(batch.num_rows, production.version), pa.string()),
+                pa.array(np.full(batch.num_rows, production.family), pa.string()),
+                pa.array([production.trained_on] * batch.num_rows, pa.date32()),
+                *churn_drivers.top_drivers(production.model, batch),
             ],
             schema=SCHEMA,
         )

@@ -59,10 +59,15 @@ def marts_and_ml(build: Build) -> dict[str, tuple]:
         "select count(*), sum(hash(t)) from ml.churn_model_runs as t where is_current"
     )[0]
     # the segment history keeps the month ends it stored, as the build that stored them
-    # computed them (docs: segment_history), and the migration is read from it; a full
-    # refresh recomputes every month end, so test_the_segment_history_keeps_its_month_ends
-    # checks them instead
-    for name in ("marts.customer_segment_history", "marts.segment_migration"):
+    # computed them (docs: segment_history), and the risk bands and the migration are read
+    # from it; a full refresh recomputes every month end, so
+    # test_the_segment_history_keeps_its_month_ends checks them instead
+    for name in (
+        "marts.customer_segment_history",
+        "ml.churn_score_history",
+        "marts.customer_risk_band_history",
+        "marts.segment_migration",
+    ):
         del tables[name]
     return tables
 

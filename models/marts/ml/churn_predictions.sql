@@ -12,15 +12,7 @@ bands as (
 ),
 
 banded as (
-    select
-        scores.customer_id,
-        arg_max(bands.risk_band, bands.min_probability) as risk_band
-    from scores
-    inner join bands
-        on
-            scores.churn_probability > bands.min_probability
-            or (scores.churn_probability = bands.min_probability and bands.is_min_inclusive)
-    group by scores.customer_id
+    {{ risk_bands('scores', 'bands', ['customer_id']) | indent(4) }}
 ),
 
 final as (

@@ -118,6 +118,12 @@ final as (
         rfm.recency_days,
         rfm.frequency,
         rfm.monetary,
+        -- the rest of the churn model's features, for churn_score_history
+        rfm.avg_order_value,
+        rfm.avg_gap_days,
+        rfm.last_gap_days,
+        rfm.store_visits,
+        rfm.active_days,
         rfm.period_end
     from rfm
     left join segment_cells

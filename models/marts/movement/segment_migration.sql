@@ -1,4 +1,5 @@
--- How customers move between segments: per kind of segment (RFM segment, persona, tier)
+-- How customers move between segments: per kind of segment (RFM segment, persona, tier,
+-- churn risk band)
 -- and pair of consecutive month ends of the segment history, the customers in each
 -- from → to pair and their share of the from segment (docs: segment_migration).
 {%- set segment_kinds = ['rfm_segment', 'persona', 'tier'] %}
@@ -7,6 +8,10 @@ with
 
 history as (
     select * from {{ ref('customer_segment_history') }}
+),
+
+risk_band_history as (
+    select * from {{ ref('customer_risk_band_history') }}
 ),
 
 period_steps as (
@@ -27,10 +32,15 @@ memberships as (
         period_end
     from history
     where {{ segment_kind }} is not null
-    {%- if not loop.last %}
     union all
-    {%- endif %}
     {%- endfor %}
+    select
+        customer_id,
+        'risk_band' as segment_kind,
+        risk_band as segment,
+        period_end
+    from risk_band_history
+    where risk_band is not null
 ),
 
 moves as (

@@ -239,3 +239,43 @@ def fit(
         calibration = "none"  # too few rows of a class to calibrate on out-of-fold predictions
     model = estimator(family, seed, parameters, calibration, folds).fit(x_train, y_train)
     return FittedModel(model, float(y_train.mean()), reference)
+
+
+@dataclass(frozen=True)
+class ProductionModel:
+    """The model that scores customers: the current evaluation's choice, trained on the
+    latest labelable snapshot (`trained_on`)."""
+
+    model: FittedModel
+    version: str
+    family: str
+    trained_on: object
+
+
+def production_model(
+    snapshots, runs, sample_size: int, seed: int, calibration_folds: int
+) -> ProductionModel | None:
+    """The family, parameters and calibration of the current version in `runs`
+    (churn_model_runs), fitted on (a bounded sample of) the latest labelable snapshot of
+    `snapshots` (churn_snapshots); None without a labelled snapshot or a chosen family.
+    Both arguments are DuckDB relations: only the training sample reaches Python."""
+    [(version, family, parameters, calibration)] = (
+        runs.filter("is_current")
+        .select("model_version, model_family, model_parameters, calibration_method")
+        .fetchall()
+    )
+    labelled = snapshots.filter("is_labelable").aggregate("max(cutoff_date)").fetchall()[0][0]
+    if labelled is None or family is None:
+        return None
+    training = snapshots.filter(f"cutoff_date = '{labelled}'").select(
+        ", ".join(["customer_id", *FEATURES, "is_churned"])
+    )
+    fitted = fit(
+        bounded_sample(training, sample_size, seed),
+        family,
+        seed,
+        json.loads(parameters or "{}"),
+        calibration or "none",
+        calibration_folds,
+    )
+    return ProductionModel(fitted, version, family, labelled)
