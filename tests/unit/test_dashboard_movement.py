@@ -87,3 +87,31 @@ def test_cohort_retention_matches_the_orders(rendered, serving) -> None:  # noqa
             assert int(count.replace(",", "")) == expected, (cohort, months_since)
             assert shown == f"{expected / cohort_size[cohort] * 100:,.1f} %"
     assert rows[sorted(rows)[-2]][1][1] != "100.0 %"  # a later month is not everyone
+
+
+def test_the_latest_month_ends_risk_bands_are_the_predictions_when_the_as_of_date_follows_it(
+    serving,  # noqa: F811
+) -> None:
+    """A month end's risk band is the production model's score of that day's features:
+    when the as-of date is the day after the last stored month end, those features are the
+    as-of snapshot's, so every customer's band there equals churn_predictions' (a wrong
+    feature column or model in the history's scoring breaks it)."""
+    with duckdb.connect(str(serving / "customer360.duckdb"), read_only=True) as connection:
+        [(as_of, last_end)] = connection.execute(
+            "select (select as_of_date from marts.customer_360 limit 1), "
+            "max(period_end) from marts.customer_risk_band_history"
+        ).fetchall()
+        history = dict(
+            connection.execute(
+                "select customer_id, risk_band from marts.customer_risk_band_history "
+                "where period_end = ?",
+                [last_end],
+            ).fetchall()
+        )
+        predictions = dict(
+            connection.execute(
+                "select customer_id, risk_band from marts.churn_predictions"
+            ).fetchall()
+        )
+    assert (as_of - last_end).days == 1  # the demo's history ends the day before
+    assert history and history == predictions
