@@ -29,6 +29,8 @@ def model(dbt, session):
             history = history.filter(f"period_end > '{scored_until}'")
     # rows stored before the history kept the churn features cannot be scored
     history = history.filter("active_days is not null")
+    if not history.limit(1).fetchall():  # no month end to score: no model is trained
+        return SCHEMA.empty_table()
     production = churn.production_model(
         dbt.ref("churn_snapshots"),
         dbt.ref("churn_model_runs"),

@@ -36,7 +36,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -137,7 +137,7 @@ def least_squares(
     history: History, months: list[dt.date], level: float, seasonal: bool
 ) -> Prediction:
     origin = history.months[0]
-    fit = sm.OLS(history.values, regression_design(history.months, origin, seasonal)).fit()
+    fit = OLS(history.values, regression_design(history.months, origin, seasonal)).fit()
     frame = fit.get_prediction(regression_design(months, origin, seasonal)).summary_frame(
         alpha=1 - level
     )
