@@ -23,6 +23,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -333,6 +334,89 @@ def test_the_segment_history_keeps_its_month_ends(incremental) -> None:
         f"select count(*) from marts.fct_orders where order_id = '{LATE_ORDER}' "
         f"and ordered_at <= '{stored[2]}'"
     ) == [(1,)]
+
+
+MONTH_END_TABLES = {
+    "marts.customer_segment_history": "period_end",
+    "ml.churn_score_history": "period_end",
+    "marts.customer_risk_band_history": "period_end",
+    "marts.segment_migration": "to_period_end",
+}
+MEMBERSHIPS = """
+    select customer_id, period_end, 'rfm_segment' as kind, rfm_segment as segment
+    from marts.customer_segment_history where rfm_segment is not null
+    union all
+    select customer_id, period_end, 'persona', persona
+    from marts.customer_segment_history where persona is not null
+    union all
+    select customer_id, period_end, 'tier', tier
+    from marts.customer_segment_history where tier is not null
+    union all
+    select customer_id, period_end, 'risk_band', risk_band
+    from marts.customer_risk_band_history where risk_band is not null
+"""
+
+
+def month_end_rows(build: Build, month_end: dt.date, before: bool = False) -> dict[str, tuple]:
+    """Count and hash of each month-end table's rows at `month_end` (or before it)."""
+    compare = "<" if before else "="
+    return {
+        table: build.query(
+            f"select count(*), sum(hash(t)) from {table} as t where {column} {compare} "
+            f"'{month_end}'"
+        )[0]
+        for table, column in MONTH_END_TABLES.items()
+    }
+
+
+def test_a_new_month_end_is_appended_as_a_full_build_stores_it(incremental) -> None:
+    """The history's last month end taken out of the history and the tables appended after
+    it: an incremental build adds it back with the rows a full refresh gives for it (the
+    late order in that month now counted), leaves the earlier month ends as stored, and
+    counts only the moves into it, as plain SQL over the stored memberships counts them."""
+    built: Build = incremental["build"]
+    [(last,)] = built.query("select max(period_end) from marts.customer_segment_history")
+    appended, full = (
+        Build(built.landing, incremental["work"] / f"{name}.duckdb", built.target.parent / name)
+        for name in ("appended", "month_ends_refreshed")
+    )
+    for copy in (appended, full):
+        shutil.copyfile(built.database, copy.database)
+    stored_before = month_end_rows(appended, last, before=True)
+    with duckdb.connect(str(appended.database)) as con:
+        for table, column in MONTH_END_TABLES.items():
+            con.execute(f"delete from {table} where {column} = ?", [last]).fetchall()
+    assert month_end_rows(appended, last)["marts.customer_segment_history"][0] == 0
+
+    run_dbt(appended, "build", "--select", "customer_segment_history+")
+    assert appended.returncode == 0, appended.output[-5000:]
+    run_dbt(full, "build", "--full-refresh", "--select", "customer_segment_history+")
+    assert full.returncode == 0, full.output[-5000:]
+
+    assert month_end_rows(appended, last, before=True) == stored_before
+    added, refreshed = month_end_rows(appended, last), month_end_rows(full, last)
+    del added["marts.segment_migration"], refreshed["marts.segment_migration"]
+    assert added == refreshed
+    assert added["marts.customer_segment_history"][0] > 0
+    [(previous,)] = appended.query(
+        f"select max(period_end) from marts.customer_segment_history where period_end < '{last}'"
+    )
+    expected = appended.query(
+        f"""
+        with memberships as ({MEMBERSHIPS})
+        select from_.kind, from_.segment, to_.segment, count(*)
+        from memberships as from_
+        inner join memberships as to_
+            on from_.customer_id = to_.customer_id and from_.kind = to_.kind
+        where from_.period_end = '{previous}' and to_.period_end = '{last}'
+        group by all order by all
+        """
+    )
+    assert expected
+    assert expected == appended.query(
+        "select segment_kind, from_segment, to_segment, customers from marts.segment_migration "
+        f"where from_period_end = '{previous}' and to_period_end = '{last}' order by all"
+    )
 
 
 def test_a_full_refresh_gives_the_same_marts_and_ml_tables(incremental) -> None:

@@ -5,7 +5,9 @@
 with
 
 scores as (
+    -- month ends not banded yet (the table is append-only, like the history)
     select * from {{ ref('churn_score_history') }}
+    where period_end > {{ last_stored_period_end() }}
 ),
 
 bands as (

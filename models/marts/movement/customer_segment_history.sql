@@ -47,14 +47,7 @@ cutoffs as (
     where
         periods.period_grain = 'month'
         and periods.period_end < as_of.as_of_date
-        and periods.period_end > (
-            {%- if is_incremental() %}
-            select coalesce(max(stored_history.period_end), date '0001-01-01')
-            from {{ this }} as stored_history
-            {%- else %}
-            select date '0001-01-01'
-            {%- endif %}
-        )
+        and periods.period_end > {{ last_stored_period_end() }}
     qualify
         row_number() over (order by periods.period_end desc)
         <= {{ var('segment_history_months') }}

@@ -15,11 +15,15 @@ risk_band_history as (
 ),
 
 period_steps as (
-    -- each stored month end and the one before it
-    select
-        lag(period_end) over (order by period_end) as from_period_end,
-        period_end as to_period_end
-    from (select distinct period_end from history) as period_ends
+    -- each month end not counted yet and the one before it (the table is append-only,
+    -- like the history)
+    select * from (
+        select
+            lag(period_end) over (order by period_end) as from_period_end,
+            period_end as to_period_end
+        from (select distinct period_end from history) as period_ends
+    ) as steps
+    where to_period_end > {{ last_stored_period_end('to_period_end') }}
 ),
 
 memberships as (
@@ -31,7 +35,9 @@ memberships as (
         {{ segment_kind }} as segment,
         period_end
     from history
-    where {{ segment_kind }} is not null
+    where
+        {{ segment_kind }} is not null
+        and period_end >= {{ last_stored_period_end('to_period_end') }}
     union all
     {%- endfor %}
     select
@@ -40,7 +46,9 @@ memberships as (
         risk_band as segment,
         period_end
     from risk_band_history
-    where risk_band is not null
+    where
+        risk_band is not null
+        and period_end >= {{ last_stored_period_end('to_period_end') }}
 ),
 
 moves as (
