@@ -29,6 +29,17 @@ contacts_before_as_of as (
     where contacted_at < {{ as_of_date() }}
 ),
 
+treated_contacts as (
+    -- a grouped count, not a filtered window count over the campaign: DuckDB evaluates
+    -- that per row (28 s for 690,000 contacts)
+    select
+        campaign_id,
+        count(*) as treated_contacts
+    from contacts_before_as_of
+    where not is_control
+    group by campaign_id
+),
+
 contact_costs as (
     -- a treated contact's own cost, else an equal share of the campaign's cost over its
     -- treated contacts; a control costs nothing (it was not contacted)
@@ -40,12 +51,11 @@ contact_costs as (
         -- decimals, so sums are exact and every build gives the same bits
         case when not contacts.is_control then cast(coalesce(
             contacts.cost,
-            campaigns.cost / count(*) filter (where not contacts.is_control) over (
-                partition by contacts.campaign_id
-            )
+            campaigns.cost / treated_contacts.treated_contacts
         ) as decimal(18, 6)) end as contact_cost
     from contacts_before_as_of as contacts
     left join campaigns on contacts.campaign_id = campaigns.campaign_id
+    left join treated_contacts on contacts.campaign_id = treated_contacts.campaign_id
 ),
 
 window_purchases as (
