@@ -35,18 +35,15 @@ range_counts as (
 ),
 
 failing as (
-    {%- for column in ranges %}
-    select
-        '{{ column }}' as column_name,
-        outside_{{ loop.index }} as rows_out_of_range,
-        smallest_{{ loop.index }} as smallest_value,
-        largest_{{ loop.index }} as largest_value
-    from range_counts
-    where outside_{{ loop.index }} > 0
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{- failing_columns(
+        'range_counts',
+        ranges.keys() | list,
+        [
+            ('outside', 'rows_out_of_range'),
+            ('smallest', 'smallest_value'),
+            ('largest', 'largest_value'),
+        ],
+    ) }}
 )
 
 select * from failing

@@ -17,16 +17,7 @@ null_counts as (
 ),
 
 failing as (
-    {%- for column in column_names %}
-    select
-        '{{ column }}' as column_name,
-        nulls_{{ loop.index }} as null_rows
-    from null_counts
-    where nulls_{{ loop.index }} > 0
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{- failing_columns('null_counts', column_names, [('nulls', 'null_rows')]) }}
 )
 
 select * from failing
