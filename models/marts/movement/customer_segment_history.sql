@@ -55,7 +55,7 @@ cutoffs as (
 
 {{ point_in_time_history() }},
 
-features as {{ materialized_cte() }} (
+features as (
     select
         {{- point_in_time_features() }},
         period_end
@@ -68,25 +68,38 @@ rfm as (
 
 logged as (
     select
-        customer_id,
-        cutoff_date,
+        rfm.*,
         {{- segment_log_features() }}
-    from features
+    from rfm
 ),
 
 scaled as (
     -- past month ends are scaled with the current scaler and assigned to the current
     -- centres (docs: segment_history)
     select
-        logged.customer_id,
-        logged.cutoff_date,
+        logged.*,
         {{- segment_scaled_features('logged', 'scaler') }}
     from logged
     cross join scaler
 ),
 
+centre_slots as (
+    {{ centre_slots('centres') | indent(4) }}
+),
+
+distances as (
+    select
+        scaled.*,
+        {{- centre_distances('scaled', 'centre_slots') }}
+    from scaled
+    cross join centre_slots
+),
+
 nearest as (
-    {{ nearest_segment('scaled', 'centres', ['customer_id', 'cutoff_date']) | indent(4) }}
+    select
+        distances.*,
+        {{- nearest_segment('distances') }}
+    from distances
 ),
 
 segment_tiers as (
@@ -99,34 +112,30 @@ segment_tiers as (
 
 final as (
     select
-        rfm.customer_id,
+        nearest.customer_id,
         segment_cells.rfm_segment,
         centres.persona,
         segment_tiers.tier,
         nearest.segment_id,
-        rfm.r_score,
-        rfm.f_score,
-        rfm.m_score,
-        rfm.fm_score,
-        rfm.recency_days,
-        rfm.frequency,
-        rfm.monetary,
+        nearest.r_score,
+        nearest.f_score,
+        nearest.m_score,
+        nearest.fm_score,
+        nearest.recency_days,
+        nearest.frequency,
+        nearest.monetary,
         -- the rest of the churn model's features, for churn_score_history
-        rfm.avg_order_value,
-        rfm.avg_gap_days,
-        rfm.last_gap_days,
-        rfm.store_visits,
-        rfm.active_days,
-        rfm.period_end
-    from rfm
+        nearest.avg_order_value,
+        nearest.avg_gap_days,
+        nearest.last_gap_days,
+        nearest.store_visits,
+        nearest.active_days,
+        nearest.period_end
+    from nearest
     left join segment_cells
         on
-            rfm.r_score = segment_cells.r_score
-            and rfm.fm_score = segment_cells.fm_score
-    left join nearest
-        on
-            rfm.customer_id = nearest.customer_id
-            and rfm.cutoff_date = nearest.cutoff_date
+            nearest.r_score = segment_cells.r_score
+            and nearest.fm_score = segment_cells.fm_score
     left join centres on nearest.segment_id = centres.segment_id
     left join segment_tiers on nearest.segment_id = segment_tiers.segment_id
 )
